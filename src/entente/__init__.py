@@ -1,0 +1,1 @@
+"""entente: model, negotiate, write and audit international agreements."""

@@ -1,0 +1,39 @@
+"""The errors entente raises for bad input: one base class, one line each."""
+
+from __future__ import annotations
+
+
+class EntenteError(Exception):
+    """A user's mistake (bad file, bad argument): reported in one line, never with a traceback."""
+
+
+class ScenarioError(EntenteError):
+    """A scenario (or other input file) that does not say what it must.
+
+    Carries the file, the location inside it (line and/or field path) and what was expected,
+    so that the message alone lets the user fix the file.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.field = field
+        self.reason = message
+        where = ""
+        if file:
+            where = file + (f":{line}" if line else "")
+        elif line:
+            where = f"line {line}"
+        parts = [p for p in (where, field) if p]
+        super().__init__(": ".join([*parts, message]))
+
+
+class StrategyError(EntenteError):
+    """A strategy spec that names no registered strategy or passes bad parameters."""

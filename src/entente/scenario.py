@@ -1,0 +1,116 @@
+"""A negotiation as a user describes it: who sits at the table, over what, and what happened.
+
+Plain frozen dataclasses; files are read into them by `entente.formats`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from entente.calendar import Date
+from entente.errors import EntenteError
+from entente.prefs import Preferences
+from entente.space import OutcomeSpace
+
+
+@dataclass(frozen=True)
+class Delegate:
+    """A person who speaks for a party (or a mediator)."""
+
+    name: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Party:
+    """A side at the table, with its preferences and its default strategy."""
+
+    id: str
+    name: str
+    prefs: Preferences
+    delegates: tuple[Delegate, ...] = ()
+    strategy: str | None = None
+
+
+@dataclass(frozen=True)
+class Mediator:
+    """A third party who drafts texts; `informed` grants it the parties' utilities."""
+
+    id: str
+    name: str
+    delegates: tuple[Delegate, ...] = ()
+    strategy: str | None = None
+    informed: bool = False
+
+
+@dataclass(frozen=True)
+class Observer:
+    """An interested power: not at the table, but with a stake in the result."""
+
+    id: str
+    name: str
+    interest: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A bibliography entry backing the scenario's facts and numbers."""
+
+    key: str
+    citation: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class History:
+    """What really happened: the outcome agreed, when, and in which round of talks."""
+
+    outcome: tuple[int, ...] | None
+    date: Date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything entente needs to negotiate, analyse and compare with history."""
+
+    id: str
+    title: str
+    space: OutcomeSpace
+    parties: tuple[Party, ...]
+    mediators: tuple[Mediator, ...] = ()
+    observers: tuple[Observer, ...] = ()
+    description: str = ""
+    venue: str = ""
+    dates: dict[str, Date] = field(default_factory=dict)
+    protocol: str = "alternating"
+    deadline: int = 100
+    sources: tuple[Source, ...] = ()
+    history: History | None = None
+    path: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.parties) < 2:
+            raise EntenteError(f"scenario {self.id!r} needs at least two parties")
+        ids = [p.id for p in self.parties] + [m.id for m in self.mediators]
+        if len(set(ids)) != len(ids):
+            raise EntenteError(f"scenario {self.id!r}: two parties or mediators share an id")
+
+    @property
+    def prefs(self) -> tuple[Preferences, ...]:
+        return tuple(p.prefs for p in self.parties)
+
+    @property
+    def reservations(self) -> np.ndarray:
+        return np.array([p.prefs.reservation for p in self.parties])
+
+    def party_index(self, party_id: str) -> int:
+        for i, p in enumerate(self.parties):
+            if p.id == party_id:
+                return i
+        raise EntenteError(
+            f"scenario {self.id!r} has no party {party_id!r}: expected one of "
+            + ", ".join(p.id for p in self.parties)
+        )
