@@ -60,13 +60,22 @@ def negotiate(
     known = {p.id for p in scenario.parties} | {m.id for m in scenario.mediators}
     for key in given:
         if key not in known and key != "mediator":
-            raise EntenteError(f"no party or mediator {key!r}: expected one of {', '.join(sorted(known))}")
-    parties = [registry.strategy(given.get(p.id) or p.strategy or DEFAULT_STRATEGY) for p in scenario.parties]
+            raise EntenteError(
+                f"no party or mediator {key!r}: expected one of {', '.join(sorted(known))}"
+            )
+    parties = [
+        registry.strategy(given.get(p.id) or p.strategy or DEFAULT_STRATEGY)
+        for p in scenario.parties
+    ]
     mediator = None
     informed = False
     if proto.mediated:
         m = scenario.mediators[0] if scenario.mediators else None
-        spec = given.get(m.id if m else "mediator") or given.get("mediator") or (m.strategy if m else None)
+        spec = (
+            given.get(m.id if m else "mediator")
+            or given.get("mediator")
+            or (m.strategy if m else None)
+        )
         mediator = registry.strategy(spec or DEFAULT_MEDIATOR)
         informed = bool(m and m.informed)
     for s in parties:

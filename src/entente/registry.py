@@ -44,7 +44,9 @@ def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
     try:
         node = ast.parse(text if "(" in text else text + "()", mode="eval").body
     except SyntaxError:
-        raise StrategyError(f"cannot read spec {spec!r}: expected name or name(key=value, ...)") from None
+        raise StrategyError(
+            f"cannot read spec {spec!r}: expected name or name(key=value, ...)"
+        ) from None
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)) or node.args:
         raise StrategyError(f"cannot read spec {spec!r}: expected name or name(key=value, ...)")
     params: dict[str, Any] = {}
@@ -52,7 +54,9 @@ def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
         try:
             params[str(kw.arg)] = ast.literal_eval(kw.value)
         except ValueError:
-            raise StrategyError(f"spec {spec!r}: parameter {kw.arg!r} must be a literal value") from None
+            raise StrategyError(
+                f"spec {spec!r}: parameter {kw.arg!r} must be a literal value"
+            ) from None
     return node.func.id, params
 
 
@@ -84,7 +88,9 @@ def protocol(spec: str) -> Any:
 
 def strategy_class(name: str) -> Any:
     if name not in STRATEGIES:
-        raise StrategyError(f"unknown strategy {name!r}: expected one of {', '.join(sorted(STRATEGIES))}")
+        raise StrategyError(
+            f"unknown strategy {name!r}: expected one of {', '.join(sorted(STRATEGIES))}"
+        )
     return _import(STRATEGIES[name])
 
 

@@ -71,14 +71,14 @@ class HillClimber(Strategy):
                 options = [k for k in range(shape[issue]) if k != base[issue]]
                 self.rng_.shuffle(options)
                 for k in options:
-                    draft = (*base[:issue], k, *base[issue + 1:])
+                    draft = (*base[:issue], k, *base[issue + 1 :])
                     if draft not in self.tried_:
                         self.tried_.add(draft)
                         return Offer(draft)
         # nothing new near the best text: a random step away from it
         issue = int(self.rng_.integers(len(shape)))
         k = int(self.rng_.integers(shape[issue]))
-        draft = (*base[:issue], k, *base[issue + 1:])
+        draft = (*base[:issue], k, *base[issue + 1 :])
         self.tried_.add(draft)
         return Offer(draft)
 
@@ -87,18 +87,22 @@ class Informed(Strategy):
     """Informed mediator: revises the text towards the Nash bargaining point.
 
     It opens with the ideal text of party `opening` (the demands on the table) or with the Nash
-    point itself (`opening=-1`). Each round it changes, among the issues some party objected
-    to, the single issue that most raises the Nash product (parties below their reservation
-    value count first); when no single change helps for `patience` rounds, it tries packages
-    that change two objected issues at once: the trades that end deadlocks.
+    point itself (`opening=-1`). Each round it changes one issue that some party objected to,
+    among the changes that raise the Nash product (parties below their reservation value count
+    first), taking the cheapest concession: the most utility gained by some per unit lost by
+    others. Changes that gain less than `efficient` per unit lost are hard: they wait. When no
+    efficient change is left, the text stands for `patience` rounds (an impasse), then the
+    mediator proposes the package of one or two objected issues that most raises the Nash
+    product: the trades that end deadlocks.
     """
 
     name = "informed"
     mediator = True
 
-    def __init__(self, opening: int = 0, patience: int = 2) -> None:
+    def __init__(self, opening: int = 0, patience: int = 2, efficient: float = 1.5) -> None:
         self.opening = opening
         self.patience = patience
+        self.efficient = efficient
 
     def reset(self, view: View, rng: np.random.Generator) -> None:
         super().reset(view, rng)
@@ -163,16 +167,34 @@ class Informed(Strategy):
         if not objected:
             return Offer(text)
         current = float(self._score(view, np.asarray([text]))[0])
-        moves = self._singles(view.space.shape, text, objected)
-        if self.stalled_ >= self.patience and len(objected) > 1:
-            moves = np.concatenate([moves, self._pairs(view.space.shape, text, objected)])
+        shape = view.space.shape
+        moves = self._singles(shape, text, objected)
         score = self._score(view, moves)
+        better = np.flatnonzero(score > current + 1e-9)
+        if len(better):
+            # the cheapest concession first: most gained by some per unit lost by others
+            u_now, _ = self._utilities(view, np.asarray([text]))
+            delta = self._utilities(view, moves[better])[0] - u_now
+            gained = np.clip(delta, 0, None).sum(axis=1)
+            lost = np.clip(-delta, 0, None).sum(axis=1)
+            ratio = np.where(lost > 1e-12, gained / np.maximum(lost, 1e-12), np.inf)
+            cheap = ratio >= self.efficient
+            if cheap.any():
+                pick = np.flatnonzero(cheap)[np.lexsort((-score[better][cheap], -ratio[cheap]))[0]]
+                self.stalled_ = 0
+                return Offer(tuple(int(x) for x in moves[better[pick]]))
+        if self.stalled_ < self.patience or not (len(better) or len(objected) > 1):
+            self.stalled_ += 1
+            return Offer(text)
+        if len(objected) > 1:
+            moves = np.concatenate([moves, self._pairs(shape, text, objected)])
+            score = self._score(view, moves)
         k = int(np.argmax(score))
-        if score[k] > current + 1e-9:
-            self.stalled_ = 0
-            return Offer(tuple(int(x) for x in moves[k]))
-        self.stalled_ += 1
-        return Offer(text)
+        if score[k] <= current + 1e-9:
+            self.stalled_ += 1
+            return Offer(text)
+        self.stalled_ = 0
+        return Offer(tuple(int(x) for x in moves[k]))
 
     @staticmethod
     def _singles(shape: tuple[int, ...], text: Outcome, issues: list[int]) -> np.ndarray:
