@@ -172,7 +172,8 @@ def _profile(scenario: Scenario, party: Party, domain: dict[str, Any]) -> dict[s
             f"GeniusWeb utilities range up to 1; this one reaches {total:.6g}: normalise it first",
             field=party.id,
         )
-    weights, utils = {}, {}
+    weights: dict[str, float] = {}
+    utils: dict[str, Any] = {}
     for iss, ti in zip(scenario.space.issues, t, strict=True):
         w, ev = weighted(ti)
         weights[iss.id] = w
