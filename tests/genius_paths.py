@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-
 DATA = Path(__file__).parent / "data" / "genius"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "genius"
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from genius_paths import DATA, shared_domains
 
 from entente.errors import ScenarioError
 from entente.formats import genius, safe
 from entente.hyperrect import HyperRectangles
+from genius_paths import DATA, shared_domains
 
 
 def test_laptop_divides_each_evaluation_by_the_issue_maximum() -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from genius_paths import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +14,7 @@ from entente.formats import genius, genius_write, geniusweb, load, scenario_toml
 from entente.prefs import LinearAdditive, Preferences
 from entente.scenario import Party, Scenario
 from entente.space import Issue, OutcomeSpace, integer
+from genius_paths import DATA
 
 TOL = 1e-12
 
