@@ -55,11 +55,12 @@ def near(
     rng: np.random.Generator,
     *,
     budget: int = 512,
+    starts: int = 8,
     hood: Neighbourhood | None = None,
 ) -> tuple[int, ...]:
     """An outcome with utility >= target, as close to target as the search finds.
 
-    Samples `budget` outcomes; if none reaches the target, climbs from the best of them. It
+    Samples `budget` outcomes; if none reaches the target, climbs from the best `starts`. It
     then walks down single-issue changes that stay at or above the target. When the target
     is out of reach, returns the best outcome found.
     """
@@ -70,8 +71,14 @@ def near(
     if above.any():
         j = int(np.argmin(np.where(above, u, np.inf)))
         x, s = pop[j], float(u[j])
-    else:
-        x, s = climb(prefs.utility, pop[int(np.argmax(u))], hood)
+    else:  # climb from the best samples until one reaches the target
+        x, s = pop[int(np.argmax(u))], float(u.max())
+        for j in np.argsort(-u)[:starts]:
+            y, t = climb(prefs.utility, pop[j], hood)
+            if t > s:
+                x, s = y, t
+            if s >= target:
+                break
         if s < target:
             return tuple(int(v) for v in x)
     for _ in range(100):  # descend towards the target without crossing it
