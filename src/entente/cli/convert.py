@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,12 +11,12 @@ import typer
 from entente.errors import EntenteError
 
 
-class ImportTo(str, Enum):
+class ImportTo(StrEnum):
     toml = "toml"
     geniusweb = "geniusweb"
 
 
-class ExportTo(str, Enum):
+class ExportTo(StrEnum):
     genius = "genius"
     geniusweb = "geniusweb"
 
