@@ -1,0 +1,76 @@
+"""`entente import` and `entente export`: convert scenarios between formats."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from entente.errors import EntenteError
+
+
+class ImportTo(StrEnum):
+    toml = "toml"
+    geniusweb = "geniusweb"
+
+
+class ExportTo(StrEnum):
+    genius = "genius"
+    geniusweb = "geniusweb"
+
+
+def _fail(e: EntenteError) -> typer.Exit:
+    typer.echo(f"error: {e}", err=True)
+    return typer.Exit(2)
+
+
+def import_(
+    source: Annotated[str, typer.Argument(help="GENIUS folder/file, GeniusWeb file, or TOML.")],
+    to: Annotated[ImportTo, typer.Option("--to", help="Format to write.")] = ImportTo.toml,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Output file (toml) or folder.")
+    ] = None,
+) -> None:
+    """Read a scenario in any format and write it as TOML or GeniusWeb JSON."""
+    from entente.formats import geniusweb, load, scenario_write
+
+    try:
+        sc = load(source)
+        if to is ImportTo.toml:
+            if out is None:
+                typer.echo(scenario_write.dumps(sc), nl=False)
+                return
+            scenario_write.save(sc, out)
+            written = [out]
+        else:
+            written = geniusweb.save(sc, out or Path(sc.id))
+    except EntenteError as e:
+        raise _fail(e) from None
+    for f in written:
+        typer.echo(f"wrote {f}", err=True)
+
+
+def export(
+    scenario: Annotated[str, typer.Argument(help="Scenario: built-in name or file/folder.")],
+    folder: Annotated[Path, typer.Argument(help="Folder to write into.")],
+    to: Annotated[ExportTo, typer.Option("--to", help="Format to write.")] = ExportTo.genius,
+) -> None:
+    """Write a scenario as GENIUS XML or GeniusWeb JSON files in FOLDER."""
+    from entente.formats import genius_write, geniusweb, load
+
+    try:
+        sc = load(scenario)
+        saver = genius_write.save if to is ExportTo.genius else geniusweb.save
+        written = saver(sc, folder)
+    except EntenteError as e:
+        raise _fail(e) from None
+    for f in written:
+        typer.echo(f"wrote {f}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `import` and `export` to the entente command."""
+    app.command("import")(import_)
+    app.command("export")(export)

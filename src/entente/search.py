@@ -1,0 +1,108 @@
+"""Finding offers in spaces too large to list: sampling plus local search.
+
+Strategies call these when a space cannot be enumerated (10^10 to 10^40 outcomes). Each step
+evaluates a whole batch at once: a random sample, or every outcome that differs from the
+current one in a single issue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from entente.prefs import Floats, Preferences
+from entente.space import Outcomes, OutcomeSpace
+
+Score = Callable[[Outcomes], Floats]
+
+
+class Neighbourhood:
+    """Every outcome one issue away from a given one, built with array indexing."""
+
+    def __init__(self, space: OutcomeSpace) -> None:
+        shape = np.asarray(space.shape)
+        self.issue = np.repeat(np.arange(len(shape)), shape)
+        self.value = np.concatenate([np.arange(s) for s in shape]).astype(np.int64)
+        self.rows = np.arange(len(self.issue))
+
+    def of(self, x: NDArray[np.int64]) -> Outcomes:
+        nb = np.repeat(x[None, :], len(self.issue), axis=0)
+        nb[self.rows, self.issue] = self.value
+        return nb
+
+
+def climb(
+    score: Score, x: NDArray[np.int64], hood: Neighbourhood, steps: int = 200
+) -> tuple[NDArray[np.int64], float]:
+    """Steepest ascent from `x`: move to the best single-issue change while it improves."""
+    s = float(score(x[None, :])[0])
+    for _ in range(steps):
+        nb = hood.of(x)
+        u = score(nb)
+        j = int(np.argmax(u))
+        if u[j] <= s:
+            break
+        x, s = nb[j], float(u[j])
+    return x, s
+
+
+def near(
+    prefs: Preferences,
+    space: OutcomeSpace,
+    target: float,
+    rng: np.random.Generator,
+    *,
+    budget: int = 512,
+    starts: int = 8,
+    hood: Neighbourhood | None = None,
+) -> tuple[int, ...]:
+    """An outcome with utility >= target, as close to target as the search finds.
+
+    Samples `budget` outcomes; if none reaches the target, climbs from the best `starts`. It
+    then walks down single-issue changes that stay at or above the target. When the target
+    is out of reach, returns the best outcome found.
+    """
+    hood = hood or Neighbourhood(space)
+    pop = space.sample(rng, budget)
+    u = prefs.utility(pop)
+    above = u >= target
+    if above.any():
+        j = int(np.argmin(np.where(above, u, np.inf)))
+        x, s = pop[j], float(u[j])
+    else:  # climb from the best samples until one reaches the target
+        x, s = pop[int(np.argmax(u))], float(u.max())
+        for j in np.argsort(-u)[:starts]:
+            y, t = climb(prefs.utility, pop[j], hood)
+            if t > s:
+                x, s = y, t
+            if s >= target:
+                break
+        if s < target:
+            return tuple(int(v) for v in x)
+    for _ in range(100):  # descend towards the target without crossing it
+        nb = hood.of(x)
+        un = prefs.utility(nb)
+        ok = (un >= target) & (un < s)
+        if not ok.any():
+            break
+        j = int(np.argmin(np.where(ok, un, np.inf)))
+        x, s = nb[j], float(un[j])
+    return tuple(int(v) for v in x)
+
+
+def best(
+    prefs: Preferences, space: OutcomeSpace, rng: np.random.Generator, *, starts: int = 8
+) -> tuple[int, ...]:
+    """The party's best outcome: exact for linear utilities, multi-start ascent otherwise."""
+    lin = prefs.linear
+    if lin is not None:
+        return lin.best()
+    hood = Neighbourhood(space)
+    pop = space.sample(rng, 64 * starts)
+    u = prefs.utility(pop)
+    tops = np.argsort(-u)[:starts]
+    found = [climb(prefs.utility, pop[j], hood) for j in tops]
+    x, _ = max(found, key=lambda f: f[1])
+    return tuple(int(v) for v in x)
