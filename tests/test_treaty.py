@@ -86,7 +86,7 @@ def test_every_option_of_every_issue_builds(portsmouth: Scenario) -> None:
     base = list(_history(portsmouth))
     for i, iss in enumerate(portsmouth.space.issues):
         for k in range(iss.size):
-            outcome = tuple(base[:i] + [k] + base[i + 1 :])
+            outcome = tuple([*base[:i], k, *base[i + 1 :]])
             t = build(portsmouth, outcome)
             clause = portsmouth.treaty.clauses[i][k] if portsmouth.treaty else None
             if clause is not None:
