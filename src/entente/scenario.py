@@ -75,7 +75,7 @@ class History:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Scenario:
     """Everything entente needs to negotiate, analyse and compare with history."""
 

@@ -17,12 +17,14 @@ from entente.space import Outcomes, OutcomeSpace
 
 @dataclass(frozen=True, eq=False)
 class Table:
-    """`outcomes` (N, n) option indices, `u` (N, k) utilities, `feasible` (N,) no red line crossed."""
+    """`outcomes` (N, n) option indices, `u` (N, k) utilities, `ok` (N, k) no red line of that
+    party crossed, `feasible` (N,) no red line of any party crossed."""
 
     space: OutcomeSpace
     prefs: tuple[Preferences, ...]
     outcomes: Outcomes = field(repr=False)
     u: Floats = field(repr=False)
+    ok: NDArray[np.bool_] = field(repr=False)
     feasible: NDArray[np.bool_] = field(repr=False)
 
     @classmethod
@@ -30,14 +32,15 @@ class Table:
         """Enumerate the space and evaluate every party on it (refuses unlistable spaces)."""
         outcomes = space.all()
         u = np.empty((outcomes.shape[0], len(prefs)))
-        feasible = np.ones(outcomes.shape[0], dtype=bool)
+        ok = np.ones((outcomes.shape[0], len(prefs)), dtype=bool)
         for j, p in enumerate(prefs):
             u[:, j] = p.utility(outcomes)
             if p.red_lines:
-                feasible &= p.feasible(outcomes)
-        for a in (outcomes, u, feasible):
+                ok[:, j] = p.feasible(outcomes)
+        feasible = np.all(ok, axis=1)
+        for a in (outcomes, u, ok, feasible):
             a.setflags(write=False)
-        return cls(space, prefs, outcomes, u, feasible)
+        return cls(space, prefs, outcomes, u, ok, feasible)
 
     @property
     def reservations(self) -> Floats:
@@ -49,7 +52,7 @@ class Table:
         return np.flatnonzero(self.feasible)
 
     def order(self, party: int) -> NDArray[np.int64]:
-        """Feasible flat ids from the party's best to its worst (ties by flat id)."""
+        """Flat ids the party could accept (its own red lines kept), best first, ties by id."""
         return self._orders[party]
 
     @cached_property
@@ -67,7 +70,7 @@ class _Orders:
     def __getitem__(self, party: int) -> NDArray[np.int64]:
         got = self._cache.get(party)
         if got is None:
-            ids = self._t.candidates
+            ids = np.flatnonzero(self._t.ok[:, party])
             got = ids[np.argsort(-self._t.u[ids, party], kind="stable")]
             got.setflags(write=False)
             self._cache[party] = got

@@ -1,0 +1,59 @@
+"""The single negotiating text: a mediator drafts, the parties answer, the mediator revises.
+
+Each round the mediator (actor index n_parties) puts a complete text on the table; then each
+party in turn accepts it, or rejects it naming the issues it objects to, or walks away. A text
+that every party accepts is the agreement. After `deadline` rounds the talks end unagreed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from entente.negotiation.actions import Accept, Action, Offer, Reject, Walk
+from entente.negotiation.protocol import Move, State
+
+
+@dataclass(frozen=True)
+class SingleText:
+    """Mediated single negotiating text (Fisher's one-text procedure)."""
+
+    name: str = "mediated"
+    mediated: bool = True
+
+    def start(self, n_parties: int, deadline: int) -> State:
+        return State(n_parties=n_parties, deadline=deadline, actor=n_parties)
+
+    def time(self, state: State) -> float:
+        n = state.n_parties
+        step = 0 if state.actor == n else state.actor + 1
+        return min(1.0, (state.round * (n + 1) + step) / (state.deadline * (n + 1)))
+
+    def check(self, state: State, action: Action) -> str | None:
+        if state.done:
+            return "the negotiation is over"
+        mediator = state.actor == state.n_parties
+        match action:
+            case Offer() if not mediator:
+                return "parties answer the mediator's text; only the mediator drafts"
+            case Accept() | Reject() if mediator:
+                return "the mediator must put a text on the table"
+            case Reject(objections) if len(set(objections)) != len(objections):
+                return "an issue is objected to twice"
+        return None
+
+    def step(self, state: State, action: Action) -> State:
+        n = state.n_parties
+        move = Move(state.actor, action, state.round, self.time(state))
+        s = replace(state, history=(*state.history, move))
+        match action:
+            case Walk():
+                return replace(s, done=True)
+            case Offer(outcome):
+                return replace(s, table=outcome, proposer=n, responses=(), actor=0)
+        s = replace(s, responses=(*state.responses, move))
+        if state.actor < n - 1:
+            return replace(s, actor=state.actor + 1)
+        if all(isinstance(m.action, Accept) for m in s.responses):
+            return replace(s, done=True, agreement=state.table)
+        rnd = state.round + 1
+        return replace(s, round=rnd, actor=n, done=rnd >= state.deadline)

@@ -1,0 +1,70 @@
+"""What every protocol is: an immutable state and pure functions over it.
+
+A protocol says who acts next, checks an action, and returns the next state; the agreement is
+derived from the history of moves alone. One driver loop (`session.run`) serves them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol as _Protocol
+
+from entente.negotiation.actions import Action, Outcome
+
+
+@dataclass(frozen=True)
+class Move:
+    """One action taken: by whom (party index; the mediator is n_parties), in which round."""
+
+    actor: int
+    action: Action
+    round: int
+    time: float
+
+
+@dataclass(frozen=True)
+class State:
+    """The public state of a negotiation: everything a strategy may see of it.
+
+    `table` is the outcome under consideration (the standing offer, or the mediator's text);
+    `responses` the answers given to it so far in this round.
+    """
+
+    n_parties: int
+    deadline: int
+    history: tuple[Move, ...] = ()
+    round: int = 0
+    actor: int = 0
+    table: Outcome | None = None
+    proposer: int = -1
+    responses: tuple[Move, ...] = ()
+    done: bool = False
+    agreement: Outcome | None = None
+
+
+class Protocol(_Protocol):
+    """The rules of a negotiation."""
+
+    name: str
+    mediated: bool
+
+    def start(self, n_parties: int, deadline: int) -> State:
+        """The state before anyone has acted."""
+        ...
+
+    def check(self, state: State, action: Action) -> str | None:
+        """Why `action` is not allowed for the actor to move now, or None if it is."""
+        ...
+
+    def step(self, state: State, action: Action) -> State:
+        """The state after the actor to move takes `action` (which `check` allowed)."""
+        ...
+
+    def time(self, state: State) -> float:
+        """Relative time in [0, 1]: the share of the deadline used up."""
+        ...
+
+
+def is_final(state: State) -> bool:
+    """Whether the talks are over."""
+    return state.done

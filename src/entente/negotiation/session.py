@@ -1,0 +1,165 @@
+"""The one driver loop every protocol shares, and what a negotiation leaves behind."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from entente.errors import EntenteError
+from entente.negotiation.actions import Accept, Offer, Outcome, Reject, kind
+from entente.negotiation.protocol import Move, Protocol, State
+from entente.negotiation.strategies.base import Strategy
+from entente.negotiation.view import Own, View
+from entente.prefs import Floats, Preferences
+from entente.space import OutcomeSpace
+from entente.table import Table
+
+
+class IllegalAction(EntenteError):
+    """A strategy tried a move the protocol forbids."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """How a negotiation ended.
+
+    `utilities` are what each party got: its utility of the agreement, discounted to the time
+    it was reached, or its (equally discounted) reservation value when there was none.
+    """
+
+    agreement: Outcome | None
+    utilities: Floats
+    state: State
+    time: float
+    names: tuple[str, ...]
+
+    @property
+    def rounds(self) -> int:
+        """Rounds begun (the round of the last move, plus one)."""
+        return self.state.history[-1].round + 1 if self.state.history else 0
+
+    @property
+    def moves(self) -> tuple[Move, ...]:
+        return self.state.history
+
+
+def run(
+    protocol: Protocol,
+    strategies: Sequence[Strategy],
+    space: OutcomeSpace,
+    prefs: Sequence[Preferences],
+    *,
+    deadline: int,
+    seed: int = 0,
+    mediator: Strategy | None = None,
+    informed: bool = False,
+    table: Table | None = None,
+    names: Sequence[str] | None = None,
+) -> Result:
+    """Negotiate: ask whoever's turn it is for an action, check it, apply it, until the end.
+
+    `strategies[i]` plays party i with `prefs[i]`; `mediator` drafts texts for mediated
+    protocols and sees every party's utilities only if `informed`. Every random choice comes
+    from `seed`. `table` shares precomputed utilities between many runs on one scenario.
+    """
+    k = len(prefs)
+    if len(strategies) != k:
+        raise EntenteError(f"{len(strategies)} strategies for {k} parties")
+    if protocol.mediated and mediator is None:
+        raise EntenteError(f"protocol {protocol.name!r} needs a mediator strategy")
+    if table is None and space.enumerable:
+        table = Table.build(space, tuple(prefs))
+    names = tuple(names) if names else tuple(f"party{i}" for i in range(k))
+    actors: list[Strategy] = [*strategies, *([mediator] if mediator else [])]
+    owns: list[Own | None] = [Own(i, p, space, table) for i, p in enumerate(prefs)] + [None]
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(actors))]
+
+    state = protocol.start(k, deadline)
+
+    def view_for(actor: int, state: State) -> View:
+        grant = informed and actor == k
+        return View(
+            me=actor,
+            state=state,
+            time=protocol.time(state),
+            space=space,
+            own=owns[actor],
+            mediated=protocol.mediated,
+            informed=table if grant else None,
+            informed_prefs=tuple(prefs) if grant else None,
+        )
+
+    for i, strategy in enumerate(actors):
+        strategy.reset(view_for(i, state), rngs[i])
+    while not state.done:
+        actor = state.actor
+        action = actors[actor].act(view_for(actor, state))
+        problem = protocol.check(state, action)
+        if problem is None and isinstance(action, Offer) and not space.contains(action.outcome):
+            problem = "the offer is not an outcome of this space"
+        if problem:
+            who = names[actor] if actor < k else "mediator"
+            raise IllegalAction(f"{who} ({actors[actor].spec()}): {kind(action)}: {problem}")
+        state = protocol.step(state, action)
+    time = state.history[-1].time if state.history else 0.0
+    if state.agreement is not None:
+        u = np.array([p.discounted(p(state.agreement), time) for p in prefs], dtype=float)
+    else:
+        u = np.array([p.discounted(p.reservation, time) for p in prefs], dtype=float)
+    return Result(state.agreement, u, state, time, names)
+
+
+def trace_rows(
+    result: Result, space: OutcomeSpace, prefs: Sequence[Preferences]
+) -> list[dict[str, object]]:
+    """One dict per move: round, relative time, actor, action, outcome, each party's utility.
+
+    The outcome is the one offered, or, for an answer, the one answered; labels are option ids.
+    """
+    names = result.names
+    rows: list[dict[str, object]] = []
+    table: Outcome | None = None
+    moves = result.state.history
+    outcomes: list[Outcome | None] = []
+    for m in moves:
+        if isinstance(m.action, Offer):
+            table = m.action.outcome
+        outcomes.append(table)
+    known = [o for o in outcomes if o is not None]
+    utils = (
+        np.stack([p.utility(np.asarray(known, dtype=np.int64)) for p in prefs], axis=1)
+        if known
+        else np.zeros((0, len(prefs)))
+    )
+    j = 0
+    for m, o in zip(moves, outcomes, strict=True):
+        row: dict[str, object] = {
+            "round": m.round,
+            "time": round(m.time, 6),
+            "actor": names[m.actor] if m.actor < len(names) else "mediator",
+            "action": kind(m.action),
+            "outcome": space.ids(o) if o is not None else None,
+        }
+        if isinstance(m.action, Reject):
+            row["objections"] = [space.issues[i].id for i in m.action.objections]
+        if o is not None:
+            row["utilities"] = {n: round(float(u), 9) for n, u in zip(names, utils[j], strict=True)}
+            j += 1
+        else:
+            row["utilities"] = None
+        rows.append(row)
+    return rows
+
+
+def trace_jsonl(result: Result, space: OutcomeSpace, prefs: Sequence[Preferences]) -> str:
+    """The trace as JSON lines: the same inputs and seed give the same bytes."""
+    return "".join(
+        json.dumps(r, sort_keys=True, separators=(",", ":")) + "\n"
+        for r in trace_rows(result, space, prefs)
+    )
+
+
+__all__ = ["Accept", "IllegalAction", "Result", "run", "trace_jsonl", "trace_rows"]

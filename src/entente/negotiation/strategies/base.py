@@ -1,0 +1,85 @@
+"""What every strategy is: explicit keyword parameters, stored as given, and one method.
+
+`act(view) -> Action` is required; `reset(view, rng)` is called once before the first move.
+Whatever a strategy learns during a negotiation ends in an underscore.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+
+from entente.negotiation.actions import Accept, Action, Offer, Outcome, Reject
+from entente.negotiation.view import Own, View
+
+
+class Strategy:
+    """Base class: parameter listing and spec strings come from `__init__`'s signature."""
+
+    name: str = ""
+    mediator: bool = False
+    """True for strategies that draft texts as a mediator."""
+
+    def reset(self, view: View, rng: np.random.Generator) -> None:
+        """Prepare for a new negotiation (called before the first move)."""
+        self.rng_ = rng
+
+    def act(self, view: View) -> Action:
+        raise NotImplementedError
+
+    def params(self) -> dict[str, Any]:
+        """The keyword parameters, as given."""
+        sig = inspect.signature(type(self).__init__)
+        return {k: getattr(self, k) for k in sig.parameters if k != "self"}
+
+    def spec(self) -> str:
+        """The string that makes this strategy again, e.g. 'boulware(e=0.2)'."""
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params().items())
+        return f"{self.name}({args})"
+
+    def __repr__(self) -> str:
+        return self.spec()
+
+
+class Negotiator(Strategy):
+    """A party that holds an aspiration level: it offers near it and accepts what reaches it.
+
+    Subclasses say what the aspiration is at each moment (`target`) and may choose among the
+    offers near it (`choose`). The same rules answer a mediator's text: accept when it reaches
+    the aspiration, otherwise object to the issues that would close the gap.
+    """
+
+    def target(self, view: View) -> float:
+        raise NotImplementedError
+
+    def floor(self, own: Own) -> float:
+        """The least this party will settle for: its reservation value, or its worst outcome."""
+        return max(own.prefs.reservation, own.worst)
+
+    def choose(self, view: View, target: float) -> Outcome:
+        return view.me_own.near(target, self.rng_)
+
+    def accepts(self, view: View, outcome: Outcome, target: float) -> bool:
+        own = view.me_own
+        return own.acceptable(outcome) and own.utility(outcome) >= max(
+            target, own.prefs.reservation
+        )
+
+    def act(self, view: View) -> Action:
+        own = view.me_own
+        aim = self.target(view)
+        if view.mediated:
+            text = view.table
+            assert text is not None
+            if self.accepts(view, text, aim):
+                return Accept()
+            return Reject(own.objections(text, aim - own.utility(text)))
+        if (
+            view.table is not None
+            and view.state.proposer != view.me
+            and self.accepts(view, view.table, aim)
+        ):
+            return Accept()
+        return Offer(self.choose(view, aim))

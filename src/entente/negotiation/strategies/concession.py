@@ -1,0 +1,67 @@
+"""Strategies that concede on a schedule: the time-dependent family and the hardliner."""
+
+from __future__ import annotations
+
+from entente.negotiation.strategies.base import Negotiator
+from entente.negotiation.view import View
+
+
+class TimeDependent(Negotiator):
+    """Aspiration falls from the best utility to the floor as t**(1/e) (Faratin et al., 1998).
+
+    e < 1 concedes late (Boulware), e = 1 steadily (linear), e > 1 early (Conceder).
+    """
+
+    name = "timedep"
+
+    def __init__(self, e: float = 1.0) -> None:
+        if e <= 0:
+            raise ValueError("e must be positive")
+        self.e = e
+
+    def target(self, view: View) -> float:
+        own = view.me_own
+        hi, lo = own.best, self.floor(own)
+        return hi - (hi - lo) * view.time ** (1.0 / self.e)
+
+
+class Boulware(TimeDependent):
+    """Time-dependent with a late concession (e < 1)."""
+
+    name = "boulware"
+
+    def __init__(self, e: float = 0.2) -> None:
+        super().__init__(e)
+
+
+class Linear(TimeDependent):
+    """Time-dependent with a steady concession (e = 1)."""
+
+    name = "linear"
+
+    def __init__(self) -> None:
+        super().__init__(1.0)
+
+    def params(self) -> dict[str, object]:
+        return {}
+
+
+class Conceder(TimeDependent):
+    """Time-dependent with an early concession (e > 1)."""
+
+    name = "conceder"
+
+    def __init__(self, e: float = 5.0) -> None:
+        super().__init__(e)
+
+
+class Hardliner(Negotiator):
+    """Never concedes: offers its best outcome and accepts nothing less."""
+
+    name = "hardliner"
+
+    def __init__(self) -> None:
+        pass
+
+    def target(self, view: View) -> float:
+        return view.me_own.best

@@ -1,0 +1,183 @@
+"""What a strategy sees when it must act: its own preferences and the public state.
+
+A party's `Own` gives fast answers about its own utility over the shared per-scenario arrays;
+other parties' utilities reach a strategy only through `informed`, when the scenario grants it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from numpy.typing import NDArray
+
+from entente.negotiation.actions import Outcome
+from entente.negotiation.protocol import State
+from entente.prefs import Floats, Preferences
+from entente.space import OutcomeSpace
+from entente.table import Table
+
+
+@dataclass(frozen=True, eq=False)
+class Own:
+    """A party's own preferences, with its column of the shared utility table when there is one."""
+
+    index: int
+    prefs: Preferences
+    space: OutcomeSpace
+    table: Table | None
+
+    def utility(self, outcome: Outcome) -> float:
+        """Utility of one outcome to this party (a table look-up when the space is listed)."""
+        if self.table is not None:
+            return float(self.table.u[self.flat(outcome), self.index])
+        return self.prefs(outcome)
+
+    def flat(self, outcome: Outcome) -> int:
+        return int(np.ravel_multi_index(outcome, self.space.shape))
+
+    def acceptable(self, outcome: Outcome) -> bool:
+        """No red line of this party crossed."""
+        if self.table is not None:
+            return bool(self.table.ok[self.flat(outcome), self.index])
+        return bool(self.prefs.feasible(np.asarray([outcome]))[0])
+
+    @cached_property
+    def order(self) -> NDArray[np.int64]:
+        """Flat ids this party can accept, best first (listed spaces only)."""
+        assert self.table is not None
+        return self.table.order(self.index)
+
+    @cached_property
+    def _ascending(self) -> Floats:
+        assert self.table is not None
+        return self.table.u[self.order[::-1], self.index]
+
+    @cached_property
+    def best(self) -> float:
+        """The highest utility this party can get."""
+        if self.table is not None:
+            return float(self.table.u[self.order[0], self.index]) if len(self.order) else 0.0
+        return self.prefs(self.ideal)
+
+    @cached_property
+    def worst(self) -> float:
+        """The lowest utility of an outcome this party could accept."""
+        if self.table is not None:
+            return float(self._ascending[0]) if len(self.order) else 0.0
+        return self.prefs.bounds(self.space)[0]
+
+    @cached_property
+    def ideal(self) -> Outcome:
+        """This party's best outcome."""
+        if self.table is not None:
+            return self.outcome(int(self.order[0]))
+        from entente import search  # spaces too large to list only
+
+        return search.best(self.prefs, self.space, np.random.default_rng(0))
+
+    def outcome(self, flat: int) -> Outcome:
+        return tuple(int(x) for x in np.unravel_index(flat, self.space.shape))
+
+    def at_least(self, target: float) -> NDArray[np.int64]:
+        """Flat ids of acceptable outcomes worth at least `target`, best first (listed spaces)."""
+        n = len(self.order) - int(np.searchsorted(self._ascending, target, side="left"))
+        return self.order[:n]
+
+    def between(self, low: float, high: float) -> NDArray[np.int64]:
+        """Flat ids of acceptable outcomes with utility in [low, high], best first."""
+        hi = len(self.order) - int(np.searchsorted(self._ascending, high, side="right"))
+        lo = len(self.order) - int(np.searchsorted(self._ascending, low, side="left"))
+        return self.order[hi:lo]
+
+    def near(self, target: float, rng: np.random.Generator) -> Outcome:
+        """An acceptable outcome worth at least `target` and as little more as possible.
+
+        Above the best utility, the best outcome. In spaces too large to list, found by search.
+        """
+        if self.table is None:
+            from entente import search  # spaces too large to list only
+
+            return search.near(self.prefs, self.space, target, rng)
+        ids = self.at_least(target)
+        return self.outcome(int(ids[-1] if len(ids) else self.order[0]))
+
+    def objections(self, text: Outcome, deficit: float) -> tuple[int, ...]:
+        """The issues to change for this party to gain `deficit` on `text`, biggest gain first.
+
+        Each issue's gain is what switching that issue alone to its best option would add;
+        the list stops as soon as the gains cover the deficit. Issues whose options cross a red
+        line of this party come first.
+        """
+        n = self.space.n_issues
+        rows, issue_of = [], []
+        for i, size in enumerate(self.space.shape):
+            alt = np.tile(np.asarray(text, dtype=np.int64), (size, 1))
+            alt[:, i] = np.arange(size)
+            rows.append(alt)
+            issue_of.append(np.full(size, i))
+        cand = np.concatenate(rows)
+        which = np.concatenate(issue_of)
+        u = self.prefs.utility(cand)
+        ok = self.prefs.feasible(cand) if self.prefs.red_lines else np.ones(len(u), bool)
+        base = self.prefs(text)
+        gains = np.zeros(n)
+        np.maximum.at(gains, which, np.where(ok, u - base, -np.inf))
+        blocked: list[int] = []
+        if not self.acceptable(text):
+            for line in self.prefs.red_lines:
+                if line.crossed(np.asarray([text]))[0]:
+                    blocked += [i for i, _ in line.conditions if i not in blocked]
+        order = [int(i) for i in np.argsort(-gains, kind="stable") if gains[i] > 1e-12]
+        chosen: list[int] = list(blocked)
+        total = 0.0
+        for i in order:
+            if total >= deficit and chosen:
+                break
+            if i not in chosen:
+                chosen.append(i)
+                total += gains[i]
+        return tuple(chosen)
+
+
+@dataclass(frozen=True)
+class View:
+    """The acting strategy's view: who it is, the public state, its own preferences.
+
+    `me` is a party index, or n_parties for the mediator (whose `own` is None). `informed` is
+    the full utility table, present only for an actor the scenario grants it to.
+    """
+
+    me: int
+    state: State
+    time: float
+    space: OutcomeSpace
+    own: Own | None
+    mediated: bool
+    informed: Table | None = None
+    informed_prefs: tuple[Preferences, ...] | None = None
+
+    @property
+    def round(self) -> int:
+        return self.state.round
+
+    @property
+    def deadline(self) -> int:
+        return self.state.deadline
+
+    @property
+    def table(self) -> Outcome | None:
+        """The outcome on the table: the standing offer, or the mediator's text."""
+        return self.state.table
+
+    @property
+    def n_parties(self) -> int:
+        return self.state.n_parties
+
+    @property
+    def me_own(self) -> Own:
+        """This party's `Own` (a mediator has none)."""
+        if self.own is None:
+            raise TypeError("a mediator has no preferences of its own")
+        return self.own
