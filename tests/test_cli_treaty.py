@@ -77,5 +77,8 @@ def test_errors_are_entente_errors(app: typer.Typer, tmp_path: Path) -> None:
     bad.write_text('id = "x"\n', encoding="utf-8")
     assert isinstance(run(app, "audit", str(bad))[2], ScenarioError)
     assert isinstance(run(app, "audit", "portsmouth", "--at", "1931-02-30")[2], EntenteError)
-    _, _, exc = run(app, "treaty", "portsmouth", "--outcome", "negotiated")
-    assert exc is None or isinstance(exc, EntenteError)
+
+
+def test_negotiated_and_ratified_treaty(app: typer.Typer) -> None:
+    code, out, _ = run(app, "treaty", "portsmouth", "--outcome", "negotiated", "--seed", "1")
+    assert code == 0 and "### Article I. Peace and friendship" in out

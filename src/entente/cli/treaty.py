@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import tempfile
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,13 +13,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from entente import api
 from entente.audit.audit import Audit, audit, check_selectors
 from entente.audit.timeline import Event
 from entente.calendar import Date
 from entente.errors import EntenteError
-from entente.formats import scenario_toml
 from entente.formats.treaty_toml import load_timeline
-from entente.ratification import Ratification, ratify
+from entente.ratification import Ratification, ratify, settle
 from entente.scenario import Scenario
 from entente.treaty.build import build
 from entente.treaty.model import Treaty
@@ -62,35 +60,26 @@ SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the negotiation.")
 
 def load_scenario(source: str) -> Scenario:
     """A scenario from a file path, or a built-in scenario by name."""
-    path = Path(source)
-    if path.suffix == ".toml" or path.exists():
-        return scenario_toml.load(path)
-    builtin = resources.files("entente.scenarios").joinpath(f"{source}.toml")
-    if not builtin.is_file():
-        names = sorted(
-            p.name.removesuffix(".toml")
-            for p in resources.files("entente.scenarios").iterdir()
-            if p.name.endswith(".toml")
-        )
-        raise EntenteError(
-            f"no scenario file or built-in scenario {source!r} (built-in: {', '.join(names)})"
-        )
-    return scenario_toml.loads(builtin.read_text(encoding="utf-8"), file=f"{source}.toml")
+    return api.load(source)
 
 
 def choose_outcome(scenario: Scenario, choice: OutcomeChoice, seed: int) -> tuple[int, ...]:
-    """The historical outcome, or the agreement a negotiation reaches with `seed`."""
+    """The historical outcome, or the ratified agreement of a negotiation with `seed`.
+
+    A negotiated agreement goes to the parties' constituencies; a failed ratification leads to
+    renegotiation inside the narrowed win-sets, or to no treaty, as the scenario says.
+    """
     if choice is OutcomeChoice.history:
         if scenario.history is None or scenario.history.outcome is None:
             raise EntenteError(f"scenario {scenario.id!r} records no historical outcome")
         return scenario.history.outcome
-    negotiate = getattr(importlib.import_module("entente"), "negotiate", None)
-    if negotiate is None:
-        raise EntenteError("negotiation is not available in this version of entente")
-    agreement: tuple[int, ...] | None = negotiate(scenario, seed=seed).agreement
-    if agreement is None:
-        raise EntenteError(f"the negotiation (seed {seed}) ended without agreement: no treaty")
-    return tuple(int(k) for k in agreement)
+    result = settle(scenario, lambda s: api.negotiate(s, seed=seed).agreement)
+    if result.outcome is None:
+        if not result.rounds:
+            raise EntenteError(f"the negotiation (seed {seed}) ended without agreement: no treaty")
+        failed = [p.party for p in result.rounds[-1].parties if not p.ratified]
+        raise EntenteError(f"no treaty: {', '.join(failed)} did not ratify (seed {seed})")
+    return tuple(int(k) for k in result.outcome)
 
 
 def write_atomic(path: Path, text: str) -> None:
