@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from entente.audit.timeline import Event
 from entente.calendar import Date
 from entente.errors import EntenteError
 from entente.prefs import Preferences
+from entente.ratification import Ratifier
 from entente.space import OutcomeSpace
+from entente.treaty.model import TreatySpec
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ class Scenario:
     sources: tuple[Source, ...] = ()
     history: History | None = None
     path: str | None = None
+    ratification: tuple[Ratifier, ...] = ()
+    treaty: TreatySpec | None = None
+    timeline: tuple[Event, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.parties) < 2:

@@ -15,6 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from entente.calendar import Date
 from entente.errors import EntenteError, ScenarioError
 from entente.formats.locate import locate
+from entente.formats.treaty_toml import (
+    EventModel,
+    RatificationModel,
+    TreatyModel,
+    build_ratification,
+    build_timeline,
+    build_treaty,
+)
 from entente.prefs import Preferences, RedLine, linear, normalized
 from entente.scenario import Delegate, History, Mediator, Observer, Party, Scenario, Source
 from entente.space import Issue, OutcomeSpace, integer, real
@@ -128,6 +136,11 @@ class ScenarioModel(_Model):
     protocol: ProtocolModel = ProtocolModel()
     sources: list[SourceModel] = []
     history: HistoryModel | None = None
+    ratification: dict[str, RatificationModel] = Field(
+        {}, description="{party: how it ratifies}: constituencies, rule, what failure leads to."
+    )
+    treaty: TreatyModel | None = Field(None, description="The treaty each outcome would make.")
+    timeline: list[EventModel] = Field([], description="Dated events after the agreement.")
 
     @field_validator("id")
     @classmethod
@@ -182,7 +195,13 @@ def loads(text: str, file: str = "<scenario>") -> Scenario:
     return _build(model, text, file)
 
 
-_UNION_TAGS = {"OptionModel", "str", "list[str]", "function-after[_id_is_a_name(), str]"}
+_UNION_TAGS = {
+    "OptionModel",
+    "ClauseModel",
+    "str",
+    "list[str]",
+    "function-after[_id_is_a_name(), str]",
+}
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
@@ -237,6 +256,10 @@ def _build(m: ScenarioModel, text: str, file: str) -> Scenario:
             raise chk.fail(("history", "outcome", min(extra)), "names no issue of the scenario")
         when = _date(m.history.date, ("history", "date"), chk) if m.history.date else None
         history = History(tuple(outcome), when, m.history.note)
+    ratification = build_ratification(m.ratification, space, parties, chk.fail)
+    party_ids = {p.id for p in parties}
+    treaty = build_treaty(m.treaty, space, party_ids, chk.fail) if m.treaty else None
+    timeline = build_timeline(m.timeline, chk.fail)
     try:
         return Scenario(
             id=m.id,
@@ -256,6 +279,9 @@ def _build(m: ScenarioModel, text: str, file: str) -> Scenario:
             sources=tuple(Source(s.key, s.citation, s.url) for s in m.sources),
             history=history,
             path=file,
+            ratification=ratification,
+            treaty=treaty,
+            timeline=timeline,
         )
     except EntenteError as e:
         raise ScenarioError(str(e), file=file) from None

@@ -1,0 +1,381 @@
+"""The scenario sections after the talks: `[treaty]`, `[ratification.<party>]`, `[[timeline]]`.
+
+Pydantic models check what a file says; the `build_*` functions turn them into the dataclasses
+of `entente.treaty`, `entente.ratification` and `entente.audit`, raising located ScenarioErrors
+through the `fail` callback of the scenario loader. A timeline may also be a file of its own.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from entente.audit.timeline import Event, Succession
+from entente.calendar import Date
+from entente.errors import EntenteError, ScenarioError
+from entente.formats.locate import locate
+from entente.prefs import Preferences, linear, normalized
+from entente.ratification import Constituency, Ratifier
+from entente.scenario import Party
+from entente.space import OutcomeSpace
+from entente.treaty.model import ArticleSpec, Clause, Obligation, Part, Period, TreatySpec
+
+Fail = Callable[[tuple[Any, ...], str], ScenarioError]
+Loc = tuple[Any, ...]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ObligationModel(_Model):
+    id: str = Field(description="Identifier; with several holders, '.<holder>' is appended.")
+    holder: str | list[str] = Field(description="Party id (or ids) bound by it.")
+    kind: Literal["obligation", "prohibition", "permission"] = "obligation"
+    action: str = Field(description="What the holder shall, shall not, or may do.")
+    object: str = ""
+    deadline: str | None = Field(None, description="Date by which to perform it.")
+    within: str | None = Field(
+        None, description="'18 months' (after entry into force) or '30 days after signature'."
+    )
+    lasts: str | None = Field(None, description="How long it binds, e.g. '10 years'.")
+    conditions: list[str] = []
+    continuing: bool = Field(False, description="An obligation that binds after it is performed.")
+    beneficiary: str | None = None
+
+
+class ClauseModel(_Model):
+    text: str
+    obligations: list[ObligationModel] = []
+
+
+class PartModel(_Model):
+    issue: str | None = Field(None, description="Insert the clause of the option this issue takes.")
+    text: str | None = Field(None, description="Fixed text.")
+    obligations: list[ObligationModel] = []
+    when: dict[str, str | list[str]] = Field({}, description="{issue: option(s)} required.")
+
+
+class ArticleModel(_Model):
+    key: str
+    heading: str = ""
+    kind: Literal["substantive", "final", "additional"] = "substantive"
+    issue: str | None = None
+    text: str | None = None
+    obligations: list[ObligationModel] = []
+    when: dict[str, str | list[str]] = {}
+    parts: list[PartModel] = []
+
+
+class TreatyModel(_Model):
+    title: str
+    short_title: str = ""
+    place: str = ""
+    date: str | None = None
+    languages: list[str] = []
+    sovereigns: dict[str, str] = Field({}, description="{party: how the preamble names it}.")
+    purpose: str = ""
+    good_offices: str = ""
+    attestation: str = ""
+    clauses: dict[str, dict[str, str | ClauseModel]] = Field(
+        {}, description="{issue: {option: clause text or {text, obligations}}}."
+    )
+    articles: list[ArticleModel] = []
+
+
+class ConstituencyModel(_Model):
+    id: str
+    name: str = ""
+    weight: float = Field(1.0, ge=0)
+    threshold: float | None = Field(None, description="Lowest utility it approves.")
+    veto: bool = False
+    note: str = ""
+    weights: dict[str, float] | None = Field(None, description="Own utility weights.")
+    values: dict[str, dict[str, float]] = {}
+    normalize: bool = True
+
+
+class RatificationModel(_Model):
+    rule: Literal["majority", "two_thirds", "unanimity", "quota"] = "majority"
+    quota: float = Field(0.5, gt=0, le=1)
+    on_failure: Literal["no_treaty", "renegotiate"] = "no_treaty"
+    constituencies: list[ConstituencyModel] = Field(min_length=1)
+
+
+class SuccessionModel(_Model):
+    predecessor: str
+    successor: str
+    name: str = ""
+    reservations: list[str] = []
+
+
+class EventModel(_Model):
+    date: str = Field(description="'YYYY-MM-DD', with ' OS' for Old Style.")
+    kind: Literal[
+        "signature", "ratification", "exchange", "entry_into_force", "convention",
+        "succession", "act", "suspension", "resumption", "denunciation", "termination",
+    ]  # fmt: skip
+    title: str
+    party: str | None = None
+    act: str = ""
+    fulfils: list[str] = []
+    violates: list[str] = []
+    suspends: list[str] = []
+    resumes: list[str] = []
+    terminates: list[str] = []
+    succession: SuccessionModel | None = None
+    note: str = ""
+    source: str = ""
+
+
+class TimelineFile(_Model):
+    """A timeline file: `[[timeline]]` events (and an optional scenario id it belongs to)."""
+
+    scenario: str | None = None
+    timeline: list[EventModel] = Field(min_length=1)
+
+
+_PERIOD = re.compile(r"^\s*(\d+)\s+(day|month|year)s?(?:\s+after\s+([a-z_]+))?\s*$")
+
+
+def _period(text: str, loc: Loc, fail: Fail) -> Period:
+    m = _PERIOD.match(text)
+    if not m:
+        raise fail(loc, f"expected '<n> days|months|years [after <event kind>]' (got {text!r})")
+    return Period(int(m[1]), f"{m[2]}s", m[3] or "entry_into_force")  # type: ignore[arg-type]
+
+
+def _date(text: str, loc: Loc, fail: Fail) -> Date:
+    try:
+        return Date.parse(text)
+    except EntenteError as e:
+        raise fail(loc, str(e)) from None
+
+
+def _option(space: OutcomeSpace, issue: str, label: str, loc: Loc, fail: Fail) -> tuple[int, int]:
+    try:
+        i = space.issue_index(issue)
+        return i, space.issues[i].index(label)
+    except EntenteError as e:
+        raise fail(loc, str(e)) from None
+
+
+def _obligations(
+    models: list[ObligationModel], loc: Loc, parties: set[str], fail: Fail
+) -> tuple[Obligation, ...]:
+    out = []
+    for j, om in enumerate(models):
+        oloc = (*loc, "obligations", j)
+        holders = [om.holder] if isinstance(om.holder, str) else om.holder
+        for h in [*holders, *([om.beneficiary] if om.beneficiary else [])]:
+            if h not in parties:
+                raise fail(
+                    (*oloc, "holder"),
+                    f"names no party {h!r} (expected one of {', '.join(sorted(parties))})",
+                )
+        if om.deadline and om.within:
+            raise fail((*oloc, "within"), "give a deadline or a period, not both")
+        deadline = _date(om.deadline, (*oloc, "deadline"), fail) if om.deadline else None
+        within = _period(om.within, (*oloc, "within"), fail) if om.within else None
+        lasts = _period(om.lasts, (*oloc, "lasts"), fail) if om.lasts else None
+        for h in holders:
+            oid = om.id if len(holders) == 1 else f"{om.id}.{h}"
+            out.append(
+                Obligation(
+                    oid,
+                    h,
+                    om.kind,
+                    om.action,
+                    om.object,
+                    deadline,
+                    within,
+                    lasts,
+                    tuple(om.conditions),
+                    om.continuing,
+                    om.beneficiary,
+                )
+            )
+    return tuple(out)
+
+
+def _when(
+    when: dict[str, str | list[str]], loc: Loc, space: OutcomeSpace, fail: Fail
+) -> tuple[tuple[int, frozenset[int]], ...]:
+    out = []
+    for issue, opts in when.items():
+        labels = [opts] if isinstance(opts, str) else opts
+        pairs = [_option(space, issue, x, (*loc, "when", issue), fail) for x in labels]
+        out.append((pairs[0][0], frozenset(k for _, k in pairs)))
+    return tuple(out)
+
+
+def build_treaty(m: TreatyModel, space: OutcomeSpace, parties: set[str], fail: Fail) -> TreatySpec:
+    """The TreatySpec a `[treaty]` section describes."""
+    clauses: list[list[Clause | None]] = [[None] * iss.size for iss in space.issues]
+    for issue, table in m.clauses.items():
+        for label, c in table.items():
+            cloc = ("treaty", "clauses", issue, label)
+            i, k = _option(space, issue, label, cloc, fail)
+            if isinstance(c, str):
+                clauses[i][k] = Clause(c)
+            else:
+                clauses[i][k] = Clause(c.text, _obligations(c.obligations, cloc, parties, fail))
+    articles = []
+    keys: set[str] = set()
+    for j, am in enumerate(m.articles):
+        aloc = ("treaty", "articles", j)
+        if am.key in keys:
+            raise fail((*aloc, "key"), f"article key {am.key!r} is used twice")
+        keys.add(am.key)
+        shorthand = PartModel(
+            issue=am.issue, text=am.text, obligations=am.obligations, when=am.when
+        )
+        pms: list[tuple[PartModel, Loc]] = [
+            (p, (*aloc, "parts", n)) for n, p in enumerate(am.parts)
+        ]
+        if am.issue is not None or am.text is not None:
+            pms.insert(0, (shorthand, aloc))
+        if not pms:
+            raise fail(aloc, "an article needs 'issue', 'text' or 'parts'")
+        parts = []
+        for pm, ploc in pms:
+            if (pm.issue is None) == (pm.text is None):
+                raise fail(ploc, "a part takes exactly one of 'issue' and 'text'")
+            when = _when(pm.when, ploc, space, fail)
+            if pm.issue is not None:
+                if pm.obligations:
+                    raise fail((*ploc, "obligations"), "declare obligations on the issue's clauses")
+                i = _issue(space, pm.issue, (*ploc, "issue"), fail)
+                parts.append(Part(issue=i, when=when))
+            else:
+                obs = _obligations(pm.obligations, ploc, parties, fail)
+                parts.append(Part(clause=Clause(pm.text or "", obs), when=when))
+        articles.append(ArticleSpec(am.key, am.heading, tuple(parts), am.kind))
+    for pid in m.sovereigns:
+        if pid not in parties:
+            raise fail(("treaty", "sovereigns", pid), "names no party of the scenario")
+    return TreatySpec(
+        title=m.title,
+        clauses=tuple(tuple(row) for row in clauses),
+        articles=tuple(articles),
+        short_title=m.short_title,
+        sovereigns=tuple(m.sovereigns.items()),
+        purpose=m.purpose,
+        good_offices=m.good_offices,
+        place=m.place,
+        date=_date(m.date, ("treaty", "date"), fail) if m.date else None,
+        languages=tuple(m.languages),
+        attestation=m.attestation,
+    )
+
+
+def _issue(space: OutcomeSpace, issue: str, loc: Loc, fail: Fail) -> int:
+    try:
+        return space.issue_index(issue)
+    except EntenteError as e:
+        raise fail(loc, str(e)) from None
+
+
+def build_ratification(
+    models: dict[str, RatificationModel],
+    space: OutcomeSpace,
+    parties: tuple[Party, ...],
+    fail: Fail,
+) -> tuple[Ratifier, ...]:
+    """One Ratifier per `[ratification.<party>]` table."""
+    by_id = {p.id: p for p in parties}
+    out = []
+    for pid, rm in models.items():
+        rloc = ("ratification", pid)
+        if pid not in by_id:
+            raise fail(rloc, f"names no party (expected one of {', '.join(by_id)})")
+        cons = []
+        for j, cm in enumerate(rm.constituencies):
+            cloc = (*rloc, "constituencies", j)
+            prefs: Preferences | None = None
+            if cm.weights is not None:
+                prefs = _prefs(cm, space, cloc, fail)
+                if cm.threshold is None:
+                    raise fail(cloc, "a constituency with its own weights needs a 'threshold'")
+            threshold = by_id[pid].prefs.reservation if cm.threshold is None else cm.threshold
+            cons.append(Constituency(cm.id, cm.name or cm.id, cm.weight, threshold, prefs, cm.veto, cm.note))  # fmt: skip
+        try:
+            out.append(Ratifier(pid, tuple(cons), rm.rule, rm.quota, rm.on_failure))
+        except EntenteError as e:
+            raise fail(rloc, str(e)) from None
+    return tuple(out)
+
+
+def _prefs(cm: ConstituencyModel, space: OutcomeSpace, loc: Loc, fail: Fail) -> Preferences:
+    for key in (*(cm.weights or {}), *cm.values):
+        _issue(space, key, (*loc, "weights" if key in (cm.weights or {}) else "values", key), fail)
+    for issue, table in cm.values.items():
+        for label in table:
+            _option(space, issue, label, (*loc, "values", issue, label), fail)
+    try:
+        prefs = linear(space, cm.weights or {}, cm.values)
+        return normalized(prefs, space) if cm.normalize else prefs
+    except EntenteError as e:
+        raise fail((*loc, "values"), str(e)) from None
+
+
+def build_timeline(
+    models: list[EventModel], fail: Fail, root: Loc = ("timeline",)
+) -> tuple[Event, ...]:
+    """Events of a `[[timeline]]` array, in the order written (the audit sorts them)."""
+    out = []
+    for j, em in enumerate(models):
+        loc = (*root, j)
+        if em.kind == "succession" and em.succession is None:
+            raise fail(loc, "a succession event needs a 'succession' table")
+        succ = None
+        if em.succession is not None:
+            s = em.succession
+            succ = Succession(s.predecessor, s.successor, s.name, tuple(s.reservations))
+        out.append(
+            Event(
+                _date(em.date, (*loc, "date"), fail),
+                em.kind,
+                em.title,
+                em.party,
+                em.act,
+                tuple(em.fulfils),
+                tuple(em.violates),
+                tuple(em.suspends),
+                tuple(em.resumes),
+                tuple(em.terminates),
+                succ,
+                em.note,
+                em.source,
+            )
+        )
+    return tuple(out)
+
+
+def load_timeline(path: str | Path) -> tuple[Event, ...]:
+    """Read a timeline file (`[[timeline]]` events) with located errors."""
+    from entente.formats.scenario_toml import _dotted, _expectation
+
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
+    except OSError as e:
+        raise ScenarioError(f"cannot read: {e.strerror or e}", file=name) from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise ScenarioError(f"invalid TOML: {e}", file=name) from None
+
+    def fail(loc: Loc, message: str) -> ScenarioError:
+        return ScenarioError(message, file=name, line=locate(text, loc), field=_dotted(loc))
+
+    try:
+        model = TimelineFile.model_validate(raw)
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise fail(tuple(err["loc"]), _expectation(err)) from None
+    return build_timeline(model.timeline, fail)
