@@ -1,17 +1,20 @@
 """Every outcome of an enumerable space with every party's utility, computed once and shared.
 
-Sessions, strategies and analyses of one scenario all read the same arrays.
+Sessions, strategies and analyses of one scenario all read the same arrays. Linear additive
+utilities and red lines are evaluated by broadcasting per-issue tables over the mixed-radix
+grid (flat-id order), so the (N, n) array of outcomes is built only when something asks for it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
-from entente.prefs import Floats, Preferences
+from entente.prefs import Floats, LinearAdditive, Preferences, RedLine
 from entente.space import Outcomes, OutcomeSpace
 
 
@@ -22,25 +25,44 @@ class Table:
 
     space: OutcomeSpace
     prefs: tuple[Preferences, ...]
-    outcomes: Outcomes = field(repr=False)
-    u: Floats = field(repr=False)
-    ok: NDArray[np.bool_] = field(repr=False)
-    feasible: NDArray[np.bool_] = field(repr=False)
+    u: Floats
+    ok: NDArray[np.bool_]
+    feasible: NDArray[np.bool_]
 
     @classmethod
     def build(cls, space: OutcomeSpace, prefs: tuple[Preferences, ...]) -> Table:
-        """Enumerate the space and evaluate every party on it (refuses unlistable spaces)."""
-        outcomes = space.all()
-        u = np.empty((outcomes.shape[0], len(prefs)))
-        ok = np.ones((outcomes.shape[0], len(prefs)), dtype=bool)
+        """Evaluate every party on every outcome (refuses unlistable spaces)."""
+        if not space.enumerable:
+            space.all()  # raises the error that says why
+        n = space.size
+        listed: list[Outcomes] = []  # filled only if some term needs the rows
+
+        def rows() -> Outcomes:
+            if not listed:
+                listed.append(space.all())
+            return listed[0]
+
+        u = np.empty((n, len(prefs)))
+        ok = np.ones((n, len(prefs)), dtype=bool)
         for j, p in enumerate(prefs):
-            u[:, j] = p.utility(outcomes)
+            _utility(p, space, rows, u[:, j])
             if p.red_lines:
-                ok[:, j] = p.feasible(outcomes)
-        feasible = np.all(ok, axis=1)
-        for a in (outcomes, u, ok, feasible):
+                ok[:, j] = _outside(p.red_lines, space)
+        feasible = np.all(ok, axis=1) if any(p.red_lines for p in prefs) else np.ones(n, bool)
+        for a in (u, ok, feasible):
             a.setflags(write=False)
-        return cls(space, prefs, outcomes, u, ok, feasible)
+        t = cls(space, prefs, u, ok, feasible)
+        if listed:
+            listed[0].setflags(write=False)
+            t.__dict__["outcomes"] = listed[0]
+        return t
+
+    @cached_property
+    def outcomes(self) -> Outcomes:
+        """Every outcome in flat-id order (listed on first use)."""
+        o = self.space.all()
+        o.setflags(write=False)
+        return o
 
     @property
     def reservations(self) -> Floats:
@@ -58,6 +80,56 @@ class Table:
     @cached_property
     def _orders(self) -> _Orders:
         return _Orders(self)
+
+
+def _grid_sum(tables: tuple[Floats, ...], out: Floats) -> None:
+    """out[flat id] = t[0][o0] + t[1][o1] + ... for every outcome, added left to right.
+
+    The additions happen in the same order as a loop over issues on listed outcomes, so the
+    sums are bit for bit the same. `out` may be a strided view (a column of the table).
+    """
+    if len(tables) <= 1:
+        np.add(0.0, tables[0] if tables else 0.0, out=out)
+        return
+    acc = np.zeros(1) + tables[0]
+    for t in tables[1:-1]:
+        acc = (acc[:, None] + t[None, :]).reshape(-1)
+    last = tables[-1]
+    np.add(acc[:, None], last[None, :], out=out.reshape(len(acc), len(last)))
+
+
+def _utility(
+    p: Preferences, space: OutcomeSpace, rows: Callable[[], Outcomes], out: Floats
+) -> None:
+    """out = Preferences.utility over the whole space; linear additive terms by broadcasting."""
+    lin = p.linear
+    if lin is not None and len(lin.values) == space.n_issues:
+        # offset + sum, as Preferences.utility adds them (float addition commutes)
+        _grid_sum(tuple(lin.issue_values(i) for i in range(space.n_issues)), out)
+        out += p.offset
+        return
+    total = np.full(space.size, p.offset)
+    for term in p.terms:
+        if isinstance(term, LinearAdditive) and len(term.values) == space.n_issues:
+            part = np.empty(space.size)
+            _grid_sum(tuple(term.issue_values(i) for i in range(space.n_issues)), part)
+            total += part
+        else:
+            total += term(rows())
+    out[:] = total
+
+
+def _outside(lines: tuple[RedLine, ...], space: OutcomeSpace) -> NDArray[np.bool_]:
+    """Preferences.feasible over the whole space: no line crossed, by broadcasting."""
+    shape = space.shape
+    ok = np.ones(shape, dtype=bool)
+    for line in lines:
+        hit = np.ones(shape, dtype=bool)
+        for i, opts in line.conditions:
+            member = np.isin(np.arange(shape[i]), np.fromiter(opts, np.int64, len(opts)))
+            hit &= member.reshape([-1 if d == i else 1 for d in range(len(shape))])
+        ok &= ~hit
+    return ok.reshape(-1)
 
 
 class _Orders:
