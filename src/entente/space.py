@@ -110,16 +110,18 @@ class OutcomeSpace:
 
     issues: tuple[Issue, ...]
     _ids: dict[str, int] = field(init=False, repr=False, compare=False)
+    _shape: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         ids = {iss.id: i for i, iss in enumerate(self.issues)}
         if len(ids) != len(self.issues):
             raise EntenteError("two issues share an id")
         object.__setattr__(self, "_ids", ids)
+        object.__setattr__(self, "_shape", tuple(iss.size for iss in self.issues))
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(iss.size for iss in self.issues)
+        return self._shape
 
     @property
     def n_issues(self) -> int:
@@ -167,6 +169,15 @@ class OutcomeSpace:
         return np.stack([rng.integers(0, s, size=m) for s in self.shape], axis=1).astype(np.int64)
 
     def contains(self, outcome: tuple[int, ...] | Outcomes) -> bool:
+        # one outcome, as offers carry it: checked without building an array
+        if (
+            type(outcome) is tuple
+            and len(outcome) == len(self._shape)
+            and all(
+                type(x) is int and 0 <= x < s for x, s in zip(outcome, self._shape, strict=True)
+            )
+        ):
+            return True
         o = np.asarray(outcome).reshape(-1, self.n_issues)
         return bool(((o >= 0) & (o < np.asarray(self.shape))).all())
 

@@ -81,6 +81,23 @@ class Table:
     def _orders(self) -> _Orders:
         return _Orders(self)
 
+    def ladder(self, party: int) -> Ladder:
+        """The party's acceptable outcomes grouped by utility band, for queries without a sort."""
+        got = self._ladders.get(party)
+        if got is None:
+            column = self.u[:, party]
+            if self.prefs[party].red_lines:
+                ids = np.flatnonzero(self.ok[:, party])
+                got = Ladder(ids, column[ids])
+            else:
+                got = Ladder(None, column)
+            self._ladders[party] = got
+        return got
+
+    @cached_property
+    def _ladders(self) -> dict[int, Ladder]:
+        return {}
+
 
 def _grid_sum(tables: tuple[Floats, ...], out: Floats) -> None:
     """out[flat id] = t[0][o0] + t[1][o1] + ... for every outcome, added left to right.
@@ -142,8 +159,195 @@ class _Orders:
     def __getitem__(self, party: int) -> NDArray[np.int64]:
         got = self._cache.get(party)
         if got is None:
-            ids = np.flatnonzero(self._t.ok[:, party])
-            got = ids[np.argsort(-self._t.u[ids, party], kind="stable")]
+            ids = _acceptable(self._t, party)
+            got = ids[descending(self._t.u[ids, party])]
             got.setflags(write=False)
             self._cache[party] = got
         return got
+
+
+def _acceptable(t: Table, party: int) -> NDArray[np.int64]:
+    """Flat ids of the outcomes the party's own red lines allow, ascending."""
+    if not t.prefs[party].red_lines:
+        return np.arange(len(t.u), dtype=np.int64)
+    return np.flatnonzero(t.ok[:, party])
+
+
+def descending(values: Floats) -> NDArray[np.int64]:
+    """The positions of `values` from largest to smallest, ties by position.
+
+    Equal to `np.argsort(-values, kind="stable")`, faster: each value is cut to an integer
+    rank bucket packed with its position into one int64 key, the keys are sorted (unstable,
+    they are distinct), and the rare buckets that hold different values are sorted exactly.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    n = len(v)
+    if n < 2:
+        return np.arange(n, dtype=np.int64)
+    lo, hi = float(v.min()), float(v.max())
+    scale = q_max_for(n) / (hi - lo) if hi > lo else 0.0
+    if not (np.isfinite(lo) and np.isfinite(hi) and 0 < scale < np.inf) or _tie_heavy(v):
+        # many values a few ulps apart (sums of a few table entries) gain nothing here
+        return np.argsort(-v, kind="stable")
+    pos_bits = (n - 1).bit_length()
+    q_max = q_max_for(n)
+    # (hi - v) * scale is non-decreasing as v falls, so buckets never invert the order;
+    # the steps are done in place: on large arrays fresh allocations cost as much as the work
+    keys = np.subtract(hi, v)
+    q = np.multiply(keys, scale, out=keys.view(np.int64), casting="unsafe")
+    np.minimum(q, q_max, out=q)
+    np.left_shift(q, pos_bits, out=q)
+    np.bitwise_or(q, np.arange(n, dtype=np.int64), out=q)
+    q.sort()
+    pos = q & ((1 << pos_bits) - 1)
+    qs = np.right_shift(q, pos_bits, out=q)
+    vs = v[pos]
+    same = qs[1:] == qs[:-1]
+    mixed = same & (vs[1:] != vs[:-1])
+    if mixed.any():
+        # buckets holding values a few ulps apart: order those by their exact bits
+        run = np.cumsum(np.r_[True, ~same]) - 1
+        bad = np.zeros(int(run[-1]) + 1, dtype=bool)
+        bad[run[1:][mixed]] = True
+        fix = np.flatnonzero(bad[run])
+        order = _by_bits(run[fix], vs[fix], pos[fix], pos_bits) if len(fix) < n // 4 else None
+        if order is None:
+            return np.argsort(-v, kind="stable")
+        pos[fix] = order
+    return pos
+
+
+def q_max_for(n: int) -> int:
+    """The largest bucket number that still leaves room for n positions in an int64 key."""
+    return (1 << min(61 - (n - 1).bit_length(), 52)) - 1
+
+
+def _tie_heavy(v: Floats, sample: int = 4096) -> bool:
+    """Whether a sample of the values repeats itself a lot (after rounding off the last bits)."""
+    s = v[:: max(1, len(v) // sample)]
+    return len(np.unique(np.round(s, 12))) < len(s) // 2
+
+
+def _by_bits(
+    run: NDArray[np.int64], v: Floats, pos: NDArray[np.int64], pos_bits: int
+) -> NDArray[np.int64] | None:
+    """`pos` reordered by (run, value descending, pos) where each run spans a few ulps; None
+    when the runs are too wide to pack into one int64 key."""
+    b = np.add(v, 0.0).view(np.int64)  # + 0.0 folds -0.0 into 0.0
+    m = np.where(b < 0, b ^ np.int64(0x7FFFFFFFFFFFFFFF), b)  # integers in the floats' order
+    starts = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
+    seg = np.cumsum(np.r_[False, run[1:] != run[:-1]])
+    with np.errstate(over="ignore"):
+        d = np.maximum.reduceat(m, starts)[seg] - m
+    if len(d) == 0 or d.min() < 0:
+        return None
+    d_bits = int(d.max()).bit_length()
+    shift = d_bits + pos_bits
+    if shift + int(seg[-1]).bit_length() > 62:
+        return None
+    key = (seg << shift) | (d << pos_bits) | pos
+    key.sort()
+    return key & ((1 << pos_bits) - 1)
+
+
+def _group(band: NDArray[np.unsignedinteger], band_bits: int) -> NDArray[np.integer]:
+    """Positions grouped by band, ascending within a band: a stable argsort, done faster by
+    sorting band and position packed into one 32-bit key when they fit."""
+    n = len(band)
+    pos_bits = max(1, (n - 1).bit_length())
+    if pos_bits + band_bits > 32:
+        return np.argsort(band, kind="stable")
+    key = band.astype(np.uint32)
+    key <<= pos_bits
+    key |= np.arange(n, dtype=np.uint32)
+    key.sort()
+    key &= (1 << pos_bits) - 1
+    return key
+
+
+class Ladder:
+    """One party's acceptable outcomes cut into bands of utility, lowest band first.
+
+    Answers what a full sort would (best, worst, the cheapest outcome above a target) with one
+    grouping pass and a scan of one band per question; a band is sorted only when it is large.
+    `ids` None means every outcome, in flat-id order.
+    """
+
+    PER_BAND = 64
+    """About this many outcomes per band, as far as a 32-bit grouping key allows."""
+    SORT_ABOVE = 4096
+    """Bands larger than this are sorted on first use instead of scanned."""
+
+    def __init__(self, ids: NDArray[np.int64] | None, values: Floats) -> None:
+        n = len(values)
+        self.size = n
+        self.top = float(values.max()) if n else 0.0
+        self.bottom = float(values.min()) if n else 0.0
+        self._all_ids = ids
+        self._all_values = values
+        spread = self.top - self.bottom
+        room = 32 - max(1, (n - 1).bit_length())  # bits left for the band in a 32-bit key
+        most = (1 << max(room, 8)) - 1
+        bands = min(max(n // self.PER_BAND, 1), most, 65535) if 0 < spread < np.inf else 1
+        self._scale = bands / spread if bands > 1 else 0.0
+        self._bands = bands
+        band = self._band(values)
+        by_band = _group(band, bands.bit_length())
+        self._ids = by_band if ids is None else ids[by_band]
+        self._starts = np.zeros(bands + 1, dtype=np.int64)
+        np.cumsum(np.bincount(band, minlength=bands), out=self._starts[1:])
+        self._filled = np.flatnonzero(np.diff(self._starts))
+        self._sorted: dict[int, tuple[Floats, NDArray[np.integer]]] = {}
+
+    @cached_property
+    def best_id(self) -> int:
+        """Flat id of the best outcome (ties: the lowest id), or -1 when there is none."""
+        if not self.size:
+            return -1
+        j = int(np.argmax(self._all_values))
+        return j if self._all_ids is None else int(self._all_ids[j])
+
+    def _band(self, values: Floats) -> NDArray[np.unsignedinteger]:
+        # non-decreasing in the value, so a higher band never holds a lower utility
+        if self._bands == 1:
+            return np.zeros(len(values), dtype=np.uint16)
+        b = np.subtract(values, self.bottom)
+        b *= self._scale
+        np.minimum(b, self._bands - 1, out=b)
+        return b.astype(np.uint16)
+
+    def _value(self, ids: NDArray[np.integer]) -> Floats:
+        if self._all_ids is None:
+            return self._all_values[ids]
+        return self._all_values[np.searchsorted(self._all_ids, ids)]
+
+    def nearest(self, target: float) -> int:
+        """Flat id of the outcome worth the least among those worth at least `target` (ties:
+        the highest id), or -1 when none reaches it: the last of `order` above `target`."""
+        if not self.size or not target <= self.top:
+            return -1
+        if target <= self.bottom:
+            k = 0
+        else:
+            k = int(min((target - self.bottom) * self._scale, self._bands - 1))
+        # the answer is in band k or else in the next band that holds anything: scan both
+        i = int(np.searchsorted(self._filled, k + 1))
+        j = int(self._filled[i]) if i < len(self._filled) else k
+        a, b = int(self._starts[k]), int(self._starts[j + 1])
+        if b - a > self.SORT_ABOVE:
+            got = self._in_sorted(k, target)
+            return got if got >= 0 else self._in_sorted(j, target)
+        ids = self._ids[a:b]
+        vals = self._value(ids)
+        least = vals[vals >= target].min()
+        return int(ids[np.flatnonzero(vals == least)[-1]])
+
+    def _in_sorted(self, k: int, target: float) -> int:
+        got = self._sorted.get(k)
+        if got is None:
+            ids = self._ids[self._starts[k] : self._starts[k + 1]]
+            vals = self._value(ids)
+            o = np.lexsort((-ids.astype(np.int64), vals))  # utility up, then id down
+            got = self._sorted[k] = (vals[o], ids[o])
+        i = int(np.searchsorted(got[0], target, side="left"))
+        return int(got[1][i]) if i < len(got[0]) else -1

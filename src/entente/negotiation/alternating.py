@@ -40,18 +40,33 @@ class AlternatingOffers:
 
     def step(self, state: State, action: Action) -> State:
         move = Move(state.actor, action, state.round, self.time(state))
-        s = replace(state, history=(*state.history, move))
+        history = (*state.history, move)
+        table, proposer, responses = state.table, state.proposer, state.responses
         match action:
             case Walk():
-                return replace(s, done=True)
+                return replace(state, history=history, done=True)
             case Offer(outcome):
-                s = replace(s, table=outcome, proposer=state.actor, responses=())
+                table, proposer, responses = outcome, state.actor, ()
             case Accept():
-                s = replace(s, responses=(*state.responses, move))
-                if len(s.responses) == state.n_parties - 1:
-                    return replace(s, done=True, agreement=state.table)
+                responses = (*responses, move)
+                if len(responses) == state.n_parties - 1:
+                    return replace(
+                        state, history=history, responses=responses, done=True, agreement=table
+                    )
             case Reject():
                 raise ValueError("reject is not a move of alternating offers")
         actor = (state.actor + 1) % state.n_parties
         rnd = state.round + (actor == 0)
-        return replace(s, actor=actor, round=rnd, done=rnd >= state.deadline)
+        # one new state per move, built directly: this runs once per action of every session
+        return State(
+            n_parties=state.n_parties,
+            deadline=state.deadline,
+            history=history,
+            round=rnd,
+            actor=actor,
+            table=table,
+            proposer=proposer,
+            responses=responses,
+            done=rnd >= state.deadline,
+            agreement=state.agreement,
+        )

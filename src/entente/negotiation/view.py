@@ -6,6 +6,7 @@ other parties' utilities reach a strategy only through `informed`, when the scen
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -35,7 +36,21 @@ class Own:
         return self.prefs(outcome)
 
     def flat(self, outcome: Outcome) -> int:
-        return int(np.ravel_multi_index(outcome, self.space.shape))
+        """The outcome's flat id (mixed radix, first issue most significant)."""
+        if len(outcome) == len(self._strides):
+            flat = 0
+            for x, size, stride in zip(outcome, self.space.shape, self._strides, strict=True):
+                if not 0 <= x < size:
+                    break
+                flat += x * stride
+            else:
+                return int(flat)
+        return int(np.ravel_multi_index(outcome, self.space.shape))  # raises the right error
+
+    @cached_property
+    def _strides(self) -> tuple[int, ...]:
+        shape = self.space.shape
+        return tuple(math.prod(shape[i + 1 :]) for i in range(len(shape)))
 
     def acceptable(self, outcome: Outcome) -> bool:
         """No red line of this party crossed."""
@@ -58,26 +73,34 @@ class Own:
     def best(self) -> float:
         """The highest utility this party can get."""
         if self.table is not None:
-            return float(self.table.u[self.order[0], self.index]) if len(self.order) else 0.0
+            return self.table.ladder(self.index).top
         return self.prefs(self.ideal)
 
     @cached_property
     def worst(self) -> float:
         """The lowest utility of an outcome this party could accept."""
         if self.table is not None:
-            return float(self._ascending[0]) if len(self.order) else 0.0
+            return self.table.ladder(self.index).bottom
         return self.prefs.bounds(self.space)[0]
 
     @cached_property
     def ideal(self) -> Outcome:
         """This party's best outcome."""
         if self.table is not None:
-            return self.outcome(int(self.order[0]))
+            best = self.table.ladder(self.index).best_id
+            return self.outcome(best if best >= 0 else int(self.order[0]))
         from entente import search  # spaces too large to list only
 
         return search.best(self.prefs, self.space, np.random.default_rng(0))
 
     def outcome(self, flat: int) -> Outcome:
+        """The outcome with flat id `flat`."""
+        if 0 <= flat < self.space.size:
+            digits = []
+            for size in reversed(self.space.shape):
+                flat, digit = divmod(flat, size)
+                digits.append(int(digit))
+            return tuple(reversed(digits))
         return tuple(int(x) for x in np.unravel_index(flat, self.space.shape))
 
     def at_least(self, target: float) -> NDArray[np.int64]:
@@ -100,8 +123,9 @@ class Own:
             from entente import search  # spaces too large to list only
 
             return search.near(self.prefs, self.space, target, rng)
-        ids = self.at_least(target)
-        return self.outcome(int(ids[-1] if len(ids) else self.order[0]))
+        # the last of `at_least(target)`, found without sorting every outcome
+        got = self.table.ladder(self.index).nearest(target)
+        return self.outcome(got if got >= 0 else int(self.order[0]))
 
     def objections(self, text: Outcome, deficit: float) -> tuple[int, ...]:
         """The issues to change for this party to gain `deficit` on `text`, biggest gain first.
