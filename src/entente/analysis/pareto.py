@@ -34,7 +34,29 @@ def pareto_front(u: Floats) -> NDArray[np.int64]:
     return idx[np.lexsort((idx, *keys))]
 
 
-def _mask2(u: Floats) -> NDArray[np.bool_]:
+def _mask2(u: Floats, coarse: int = 4096) -> NDArray[np.bool_]:
+    """Two-party frontier; on many rows, first drop those a coarse grid already shows dominated."""
+    a, b = u[:, 0], u[:, 1]
+    lo, hi = float(a.min()), float(a.max())
+    if len(a) <= coarse or not 0 < hi - lo < np.inf or not np.isfinite(b).all():
+        return _sweep2(u)
+    # cells of a, non-decreasing in a: a row in a higher cell has a strictly larger a
+    cells = min(len(a) // 16, 1 << 16)
+    cell = np.subtract(a, lo)
+    cell *= cells / (hi - lo)
+    np.minimum(cell, cells - 1, out=cell)
+    c = cell.astype(np.intp)
+    top_b = np.full(cells + 1, -np.inf)
+    np.maximum.at(top_b, c, b)
+    # best b in any strictly higher cell; a row with no more b than that is dominated
+    above = np.maximum.accumulate(top_b[::-1])[::-1][1:]
+    alive = np.flatnonzero(b > above[c])
+    mask = np.zeros(len(a), dtype=bool)
+    mask[alive] = _sweep2(u[alive])
+    return mask
+
+
+def _sweep2(u: Floats) -> NDArray[np.bool_]:
     a, b = u[:, 0], u[:, 1]
     order = np.lexsort((-b, -a))  # a descending, then b descending
     sa, sb = a[order], b[order]
