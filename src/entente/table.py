@@ -7,6 +7,7 @@ grid (flat-id order), so the (N, n) array of outcomes is built only when somethi
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -294,9 +295,12 @@ class Ladder:
         band = self._band(values)
         by_band = _group(band, bands.bit_length())
         self._ids = by_band if ids is None else ids[by_band]
-        self._starts = np.zeros(bands + 1, dtype=np.int64)
-        np.cumsum(np.bincount(band, minlength=bands), out=self._starts[1:])
-        self._filled = np.flatnonzero(np.diff(self._starts))
+        starts = np.zeros(bands + 1, dtype=np.int64)
+        np.cumsum(np.bincount(band, minlength=bands), out=starts[1:])
+        # plain lists: each question reads a couple of entries, faster than array indexing
+        self._starts: list[int] = starts.tolist()
+        self._filled: list[int] = np.flatnonzero(np.diff(starts)).tolist()
+        self._summaries: dict[int, tuple[float, float, int]] = {}
         self._sorted: dict[int, tuple[Floats, NDArray[np.integer]]] = {}
 
     @cached_property
@@ -330,24 +334,43 @@ class Ladder:
             k = 0
         else:
             k = int(min((target - self.bottom) * self._scale, self._bands - 1))
-        # the answer is in band k or else in the next band that holds anything: scan both
-        i = int(np.searchsorted(self._filled, k + 1))
-        j = int(self._filled[i]) if i < len(self._filled) else k
-        a, b = int(self._starts[k]), int(self._starts[j + 1])
-        if b - a > self.SORT_ABOVE:
-            got = self._in_sorted(k, target)
-            return got if got >= 0 else self._in_sorted(j, target)
-        ids = self._ids[a:b]
-        vals = self._value(ids)
-        least = vals[vals >= target].min()
-        return int(ids[np.flatnonzero(vals == least)[-1]])
+        low, high, cheapest = self._summary(k)
+        if target > high:
+            # nothing in band k reaches the target: the cheapest of the next band holding any
+            filled = self._filled
+            return self._summary(filled[bisect.bisect_right(filled, k)])[2]
+        return cheapest if target <= low else self._scan(k, target)
 
-    def _in_sorted(self, k: int, target: float) -> int:
-        got = self._sorted.get(k)
+    def _summary(self, k: int) -> tuple[float, float, int]:
+        """Band k's lowest and highest value and the highest id worth the lowest value."""
+        got = self._summaries.get(k)
         if got is None:
             ids = self._ids[self._starts[k] : self._starts[k + 1]]
-            vals = self._value(ids)
-            o = np.lexsort((-ids.astype(np.int64), vals))  # utility up, then id down
-            got = self._sorted[k] = (vals[o], ids[o])
-        i = int(np.searchsorted(got[0], target, side="left"))
-        return int(got[1][i]) if i < len(got[0]) else -1
+            if len(ids) == 0:
+                got = (np.inf, -np.inf, -1)
+            else:
+                vals = self._value(ids)
+                low = vals.min()
+                got = (float(low), float(vals.max()), _last_at(ids, vals, low))
+            self._summaries[k] = got
+        return got
+
+    def _scan(self, k: int, target: float) -> int:
+        """The answer when band k holds values on both sides of the target."""
+        a, b = self._starts[k], self._starts[k + 1]
+        if b - a > self.SORT_ABOVE:
+            got = self._sorted.get(k)
+            if got is None:
+                ids = self._ids[a:b]
+                vals = self._value(ids)
+                o = np.lexsort((-ids.astype(np.int64), vals))  # utility up, then id down
+                got = self._sorted[k] = (vals[o], ids[o])
+            return int(got[1][np.searchsorted(got[0], target, side="left")])
+        ids = self._ids[a:b]
+        vals = self._value(ids)
+        return _last_at(ids, vals, vals[vals >= target].min())
+
+
+def _last_at(ids: NDArray[np.integer], vals: Floats, value: float) -> int:
+    """The last of `ids` whose value equals `value` (ids ascend, so the highest)."""
+    return int(ids[np.flatnonzero(vals == value)[-1]])
