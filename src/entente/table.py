@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -251,19 +251,12 @@ def _by_bits(
     return key & ((1 << pos_bits) - 1)
 
 
-def _group(band: NDArray[np.unsignedinteger], band_bits: int) -> NDArray[np.integer]:
-    """Positions grouped by band, ascending within a band: a stable argsort, done faster by
-    sorting band and position packed into one 32-bit key when they fit."""
-    n = len(band)
-    pos_bits = max(1, (n - 1).bit_length())
-    if pos_bits + band_bits > 32:
-        return np.argsort(band, kind="stable")
-    key = band.astype(np.uint32)
-    key <<= pos_bits
-    key |= np.arange(n, dtype=np.uint32)
-    key.sort()
-    key &= (1 << pos_bits) - 1
-    return key
+@lru_cache(maxsize=1)
+def _positions(n: int) -> NDArray[np.uint32]:
+    """0..n-1 as uint32, kept for the next party's ladder over the same table."""
+    a = np.arange(n, dtype=np.uint32)
+    a.setflags(write=False)
+    return a
 
 
 class Ladder:
@@ -290,13 +283,15 @@ class Ladder:
         room = 32 - max(1, (n - 1).bit_length())  # bits left for the band in a 32-bit key
         most = (1 << max(room, 8)) - 1
         bands = min(max(n // self.PER_BAND, 1), most, 65535) if 0 < spread < np.inf else 1
-        self._scale = bands / spread if bands > 1 else 0.0
+        # band arithmetic in single precision where the values allow (half the memory traffic);
+        # rounding is monotone, so bands still never invert the order of values
+        small = max(abs(self.top), abs(self.bottom)) < 1e30
+        self._float: type[np.floating] = np.float32 if small else np.float64
+        self._scale = self._float(bands / spread if bands > 1 else 0.0)
+        self._low = self._float(self.bottom)
         self._bands = bands
-        band = self._band(values)
-        by_band = _group(band, bands.bit_length())
+        by_band, starts = self._group(values)
         self._ids = by_band if ids is None else ids[by_band]
-        starts = np.zeros(bands + 1, dtype=np.int64)
-        np.cumsum(np.bincount(band, minlength=bands), out=starts[1:])
         # plain lists: each question reads a couple of entries, faster than array indexing
         self._starts: list[int] = starts.tolist()
         self._filled: list[int] = np.flatnonzero(np.diff(starts)).tolist()
@@ -311,14 +306,33 @@ class Ladder:
         j = int(np.argmax(self._all_values))
         return j if self._all_ids is None else int(self._all_ids[j])
 
-    def _band(self, values: Floats) -> NDArray[np.unsignedinteger]:
-        # non-decreasing in the value, so a higher band never holds a lower utility
-        if self._bands == 1:
-            return np.zeros(len(values), dtype=np.uint16)
-        b = np.subtract(values, self.bottom)
-        b *= self._scale
-        np.minimum(b, self._bands - 1, out=b)
-        return b.astype(np.uint16)
+    def _group(self, values: Floats) -> tuple[NDArray[np.integer], NDArray[np.int64]]:
+        """Positions grouped by band (ascending within a band) and where each band starts.
+
+        The band is non-decreasing in the value, so a higher band never holds a lower
+        utility. Band and position are packed into one 32-bit key when they fit, and the keys
+        sorted: a stable grouping at the price of one small sort.
+        """
+        n, bands = len(values), self._bands
+        pos_bits = max(1, (n - 1).bit_length())
+        if bands == 1:
+            return np.arange(n, dtype=np.int64), np.array([0, n], dtype=np.int64)
+        x = np.subtract(values, self._low, dtype=self._float)
+        x *= self._scale
+        np.minimum(x, bands - 1, out=x)
+        if pos_bits + bands.bit_length() > 32:
+            band = x.astype(np.uint16)
+            starts = np.zeros(bands + 1, dtype=np.int64)
+            np.cumsum(np.bincount(band, minlength=bands), out=starts[1:])
+            return np.argsort(band, kind="stable"), starts
+        key = x.astype(np.uint32)
+        key <<= pos_bits
+        key |= _positions(n)
+        key.sort()
+        firsts = np.arange(bands + 1, dtype=np.uint32) << np.uint32(pos_bits)
+        starts = np.searchsorted(key, firsts).astype(np.int64)
+        key &= (1 << pos_bits) - 1
+        return key, starts
 
     def _value(self, ids: NDArray[np.integer]) -> Floats:
         if self._all_ids is None:
@@ -333,7 +347,7 @@ class Ladder:
         if target <= self.bottom:
             k = 0
         else:
-            k = int(min((target - self.bottom) * self._scale, self._bands - 1))
+            k = int(min((self._float(target) - self._low) * self._scale, self._bands - 1))
         low, high, cheapest = self._summary(k)
         if target > high:
             # nothing in band k reaches the target: the cheapest of the next band holding any
