@@ -64,7 +64,9 @@ def random_domain(
 ) -> tuple[OutcomeSpace, tuple[Preferences, Preferences]]:
     """Two random linear-additive parties over issues of `per_issue` options (10^k outcomes).
 
-    Weights sum to 1 and each issue's best option is worth 1, so utilities lie in [0, 1].
+    Weights sum to 1 and each issue's best option is worth 1, so utilities lie in [0, 1]. The
+    second party mostly values what the first values least (the tables are mirrored, plus
+    noise), so that talks between time-based agents run many rounds instead of closing at once.
     """
     k = round(math.log(n_outcomes, per_issue))
     if per_issue**k != n_outcomes:
@@ -73,10 +75,12 @@ def random_domain(
     space = OutcomeSpace(
         tuple(categorical(f"i{i}", [f"v{j}" for j in range(per_issue)]) for i in range(k))
     )
+    first = rng.random((k, per_issue))
+    second = 0.8 * (1 - first) + 0.2 * rng.random((k, per_issue))
     prefs = []
-    for _ in range(2):
+    for tables in (first, second):
         w = rng.random(k)
-        values = tuple(v / v.max() for v in rng.random((k, per_issue)))
+        values = tuple(v / v.max() for v in tables)
         prefs.append(Preferences((LinearAdditive(w / w.sum(), values),)))
     return space, (prefs[0], prefs[1])
 

@@ -41,7 +41,7 @@ def _mask2(u: Floats, coarse: int = 4096) -> NDArray[np.bool_]:
     if len(a) <= coarse or not 0 < hi - lo < np.inf or not np.isfinite(b).all():
         return _sweep2(u)
     # cells of a, non-decreasing in a: a row in a higher cell has a strictly larger a
-    cells = min(len(a) // 16, 1 << 16)
+    cells = max(1, min(len(a) // 16, 1 << 16))
     cell = np.subtract(a, lo)
     cell *= cells / (hi - lo)
     np.minimum(cell, cells - 1, out=cell)
