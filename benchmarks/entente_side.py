@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from entente import registry
 from entente.analysis import pareto_front
-from entente.negotiation.alternating import AlternatingOffers
 from entente.negotiation.session import Result, run
 from entente.negotiation.strategies.concession import Boulware, Conceder
 from entente.prefs import Floats, Preferences
@@ -26,7 +26,7 @@ def negotiate(space: OutcomeSpace, prefs: tuple[Preferences, ...], rounds: int) 
     """Utilities of every outcome, then one alternating-offers negotiation, Boulware first."""
     t = Table.build(space, prefs)
     return run(
-        AlternatingOffers(),
+        registry.protocol("alternating"),
         [Boulware(e=BOULWARE_E), Conceder(e=CONCEDER_E)],
         space,
         prefs,
