@@ -103,12 +103,14 @@ class Own:
         ids = self.at_least(target)
         return self.outcome(int(ids[-1] if len(ids) else self.order[0]))
 
-    def objections(self, text: Outcome, deficit: float) -> tuple[int, ...]:
+    def objections(
+        self, text: Outcome, deficit: float, limit: int | None = None
+    ) -> tuple[int, ...]:
         """The issues to change for this party to gain `deficit` on `text`, biggest gain first.
 
         Each issue's gain is what switching that issue alone to its best option would add;
-        the list stops as soon as the gains cover the deficit. Issues whose options cross a red
-        line of this party come first.
+        the list stops as soon as the gains cover the deficit, or at `limit` issues. Issues
+        whose options cross a red line of this party come first.
         """
         n = self.space.n_issues
         rows, issue_of = [], []
@@ -133,7 +135,7 @@ class Own:
         chosen: list[int] = list(blocked)
         total = 0.0
         for i in order:
-            if total >= deficit and chosen:
+            if (total >= deficit and chosen) or (limit is not None and len(chosen) >= limit):
                 break
             if i not in chosen:
                 chosen.append(i)

@@ -88,8 +88,8 @@ class Informed(Strategy):
 
     It opens with the ideal text of party `opening` (the demands on the table) or with the Nash
     point itself (`opening=-1`). Each round it changes one issue that some party objected to,
-    among the changes that raise the Nash product (parties below their reservation value count
-    first), taking the cheapest concession: the most utility gained by some per unit lost by
+    among the changes that raise the Nash product (closing any party's shortfall below its
+    reservation value first), taking the cheapest concession: the most utility gained by some per unit lost by
     others. Changes that gain less than `efficient` per unit lost are hard: they wait. When no
     efficient change is left, the text stands for `patience` rounds (an impasse), then the
     mediator proposes the package of one or two objected issues that most raises the Nash
@@ -128,15 +128,16 @@ class Informed(Strategy):
         return u, ok
 
     def _score(self, view: View, outcomes: np.ndarray) -> Floats:
-        """Nash score: parties at or above reservation first, then the sum of log gains."""
+        """Nash score: first the total shortfall below reservation values (to be closed), then
+        the sum of the logs of the gains over them."""
         prefs = view.informed_prefs
         assert prefs is not None
         u, ok = self._utilities(view, outcomes)
         r = np.array([p.reservation for p in prefs])
         gain = u - r[None, :]
-        above = (gain >= 0).sum(axis=1)
+        shortfall = np.clip(-gain, 0, None).sum(axis=1)
         logs = np.log(np.maximum(gain, 1e-9)).sum(axis=1)
-        return np.where(ok, above * 1e6 + logs, -np.inf)
+        return np.where(ok, logs - 1e6 * shortfall, -np.inf)
 
     def _opening(self, view: View) -> Outcome:
         prefs = view.informed_prefs
