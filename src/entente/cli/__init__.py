@@ -14,6 +14,7 @@ from rich.table import Table as RichTable
 from entente import api, registry
 from entente.cli import convert, render, treaty
 from entente.errors import EntenteError
+from entente.formats.safe import write_atomic
 
 app = typer.Typer(
     help="Model, negotiate, write and audit international agreements.",
@@ -32,12 +33,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object ins
 
 def _emit(data: dict[str, Any]) -> None:
     typer.echo(json.dumps(data, indent=2, sort_keys=True))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    from entente.formats.safe import write_atomic as _write
-
-    _write(path, text)
 
 
 @app.command()
