@@ -12,7 +12,11 @@ import pytest
 
 def entente(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "entente", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+        [sys.executable, "-m", "entente", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
     )
 
 
@@ -21,7 +25,16 @@ def test_run_json_has_the_documented_fields(tmp_path: Path) -> None:
     p = entente("run", "--json", "--seed", "3", "--trace", str(trace))
     assert p.returncode == 0, p.stderr
     data = json.loads(p.stdout)
-    assert {"scenario", "protocol", "seed", "agreement", "utilities", "rounds", "pareto_distance", "history_match"} <= set(data)
+    assert {
+        "scenario",
+        "protocol",
+        "seed",
+        "agreement",
+        "utilities",
+        "rounds",
+        "pareto_distance",
+        "history_match",
+    } <= set(data)
     assert data["scenario"] == "portsmouth" and data["protocol"] == "mediated" and data["seed"] == 3
     assert data["history_match"]["total"] == 14
     assert set(data["utilities"]) == {"japan", "russia"}
@@ -35,7 +48,16 @@ def test_run_json_has_the_documented_fields(tmp_path: Path) -> None:
 
 
 def test_run_with_another_protocol_and_strategies() -> None:
-    p = entente("run", "--json", "--protocol", "alternating", "--strategy", "japan=conceder", "--strategy", "russia=boulware(e=0.3)")
+    p = entente(
+        "run",
+        "--json",
+        "--protocol",
+        "alternating",
+        "--strategy",
+        "japan=conceder",
+        "--strategy",
+        "russia=boulware(e=0.3)",
+    )
     assert p.returncode == 0, p.stderr
     data = json.loads(p.stdout)
     assert data["protocol"] == "alternating" and data["agreement"] is not None
@@ -44,7 +66,13 @@ def test_run_with_another_protocol_and_strategies() -> None:
 def test_run_prints_the_timeline_and_the_comparison() -> None:
     p = entente("run")
     assert p.returncode == 0, p.stderr
-    for text in ("Timeline", "Theodore Roosevelt", "23 August (5 September) 1905", "Matches the historical outcome", "Distance to the Pareto frontier"):
+    for text in (
+        "Timeline",
+        "Theodore Roosevelt",
+        "23 August (5 September) 1905",
+        "Matches the historical outcome",
+        "Distance to the Pareto frontier",
+    ):
         assert text in p.stdout
 
 
@@ -82,7 +110,9 @@ def test_validate_names_file_line_and_field(tmp_path: Path) -> None:
     bad.write_text(src.read_text().replace("korea = 20", "korea = 'twenty'", 1))
     p = entente("validate", str(bad))
     assert p.returncode == 2
-    line = next(n for n, t in enumerate(bad.read_text().splitlines(), 1) if t.startswith("korea = 'twenty'"))
+    line = next(
+        n for n, t in enumerate(bad.read_text().splitlines(), 1) if t.startswith("korea = 'twenty'")
+    )
     assert f"bad.toml:{line}: parties[0].weights.korea:" in p.stderr
     assert "valid number" in p.stderr
     ok = entente("validate", str(src))
@@ -99,5 +129,13 @@ def test_schema_and_list() -> None:
     schema = json.loads(entente("schema").stdout)
     assert schema["title"] == "entente scenario" and "parties" in schema["properties"]
     listing = entente("list").stdout
-    for name in ("portsmouth", "mediated", "alternating", "boulware", "informed", "hillclimb", "learner"):
+    for name in (
+        "portsmouth",
+        "mediated",
+        "alternating",
+        "boulware",
+        "informed",
+        "hillclimb",
+        "learner",
+    ):
         assert name in listing

@@ -87,3 +87,24 @@ def test_seeds_reproduce_byte_for_byte(portsmouth: Scenario) -> None:
         entente.negotiate(portsmouth, seed=4), portsmouth.space, portsmouth.prefs
     )
     assert a == b and a.count("\n") > 10
+
+
+@pytest.mark.parametrize(
+    ("protocol", "strategy"),
+    [
+        ("mediated", None),
+        ("alternating", "boulware(e=0.2)"),
+        ("alternating", "conceder"),
+        ("alternating", "learner"),
+    ],
+)
+def test_parties_mindful_of_their_win_sets_sign_what_they_can_ratify(
+    portsmouth: Scenario, protocol: str, strategy: str | None
+) -> None:
+    specs = {"japan": strategy, "russia": strategy} if strategy else None
+    r = entente.negotiate(portsmouth, protocol=protocol, strategies=specs, seed=2, win_sets=True)
+    assert r.agreement is not None
+    assert entente.ratify(portsmouth, r.agreement).next == "treaty"
+    assert all(
+        p.prefs.red_lines == () for p in portsmouth.parties
+    )  # the scenario itself is unchanged

@@ -58,7 +58,12 @@ def test_a_good_file_loads() -> None:
     [
         ('a = "y"\nn = "2"', 'a = "z"\nn = "2"', "history.outcome.a", "no option 'z'"),
         ("reservation = 0.2", "reservation = 'low'", "parties[1].reservation", "valid number"),
-        ("[parties.weights]\na = 2", "[parties.weights]\nb = 2", "parties[1].weights.b", "names no issue"),
+        (
+            "[parties.weights]\na = 2",
+            "[parties.weights]\nb = 2",
+            "parties[1].weights.b",
+            "names no issue",
+        ),
         ('id = "q"\nname = "Q"', 'id = "q"\nnome = "Q"', "parties[1]", "is required"),
         ('signed = "1905-08-23 OS"', 'signed = "1905-02-30"', "dates.signed", "does not exist"),
         ("high = 3", "high = 0", "issues[1]", "is empty"),

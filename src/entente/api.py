@@ -42,11 +42,19 @@ def negotiate(
     strategies: Mapping[str, str] | None = None,
     seed: int = 0,
     deadline: int | None = None,
+    win_sets: bool = False,
 ) -> Result:
     """Negotiate `scenario`: protocol and per-party strategy specs default to the scenario's.
 
     `strategies` maps party ids (or a mediator's id) to specs such as 'boulware(e=0.2)'.
+    With `win_sets`, each party with constituencies refuses, as a red line of its own, every
+    outcome they would not ratify: it concedes only inside its win-set (the two-level game).
     """
+    if win_sets:
+        from entente.ratification import narrowed
+
+        for p in scenario.parties:
+            scenario = narrowed(scenario, p.id)
     proto = registry.protocol(protocol or scenario.protocol)
     given = dict(strategies or {})
     known = {p.id for p in scenario.parties} | {m.id for m in scenario.mediators}

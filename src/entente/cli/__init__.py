@@ -68,7 +68,9 @@ def run(
             )
         specs[party.strip()] = spec.strip()
     proto = protocol or sc.protocol
-    result = api.negotiate(sc, protocol=proto, strategies=specs, seed=seed, deadline=deadline)
+    result = api.negotiate(
+        sc, protocol=proto, strategies=specs, seed=seed, deadline=deadline, win_sets=win_sets
+    )
     if trace is not None:
         write_atomic(trace, trace_jsonl(result, sc.space, sc.prefs))
     s = summarize(sc, result, proto, seed)

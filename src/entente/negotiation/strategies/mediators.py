@@ -114,22 +114,20 @@ class Informed(Strategy):
         self.stalled_ = 0
 
     def _utilities(self, view: View, outcomes: np.ndarray) -> tuple[Floats, np.ndarray]:
+        """Every party's utility of each outcome, and whether it is free of that party's red lines."""
         table: Table | None = view.informed
         if table is not None:
             ids = np.ravel_multi_index(tuple(outcomes.T), view.space.shape)
-            return table.u[ids], table.feasible[ids]
+            return table.u[ids], table.ok[ids]
         prefs = view.informed_prefs
         assert prefs is not None
         u = np.stack([p.utility(outcomes) for p in prefs], axis=1)
-        ok = np.ones(len(outcomes), dtype=bool)
-        for p in prefs:
-            if p.red_lines:
-                ok &= p.feasible(outcomes)
+        ok = np.stack([p.feasible(outcomes) for p in prefs], axis=1)
         return u, ok
 
     def _score(self, view: View, outcomes: np.ndarray) -> Floats:
-        """Nash score: first the total shortfall below reservation values (to be closed), then
-        the sum of the logs of the gains over them."""
+        """Nash score, lexicographically: fewest parties whose red lines the text crosses, then the
+        smallest total shortfall below reservation values, then the sum of the logs of the gains."""
         prefs = view.informed_prefs
         assert prefs is not None
         u, ok = self._utilities(view, outcomes)
@@ -137,7 +135,8 @@ class Informed(Strategy):
         gain = u - r[None, :]
         shortfall = np.clip(-gain, 0, None).sum(axis=1)
         logs = np.log(np.maximum(gain, 1e-9)).sum(axis=1)
-        return np.where(ok, logs - 1e6 * shortfall, -np.inf)
+        crossed = (~ok).sum(axis=1)
+        return logs - 1e6 * shortfall - 1e9 * crossed
 
     def _opening(self, view: View) -> Outcome:
         prefs = view.informed_prefs
