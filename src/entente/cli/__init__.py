@@ -49,6 +49,10 @@ def run(
     deadline: Annotated[
         int | None, typer.Option(help="Rounds before the talks end (default: the scenario's).")
     ] = None,
+    win_sets: Annotated[
+        bool,
+        typer.Option("--win-sets", help="Parties concede only inside what their constituencies would ratify."),
+    ] = False,
     as_json: JsonOpt = False,
     trace: Annotated[
         Path | None, typer.Option(help="Write the trace as JSON lines to this file.")
