@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -181,6 +182,16 @@ def _stepped(
     return agreement, end
 
 
+@lru_cache(maxsize=64)
+def _columns(table: Table, j: int) -> tuple[Floats, Floats, Ints, Floats]:
+    """Party j's utilities, utilities of acceptable outcomes (-inf elsewhere, and one more -inf
+    at the end), sorted acceptable ids best first, and their utilities ascending."""
+    u = np.ascontiguousarray(table.u[:, j])
+    u_ok = np.append(np.where(table.ok[:, j], u, -np.inf), -np.inf)
+    order = table.order(j)
+    return u, u_ok, order, u[order[::-1]]
+
+
 class _Party:
     """One party's arrays: utilities, acceptable utilities, sorted offers, and the targets,
     thresholds and offers of its clock-driven strategies at each of its turns (deadline, n)."""
@@ -195,10 +206,7 @@ class _Party:
         funcs: Sequence[Callable[[float], float]],
     ) -> None:
         k = table.u.shape[1]
-        self.u = np.ascontiguousarray(table.u[:, j])
-        self.u_ok = np.append(np.where(table.ok[:, j], self.u, -np.inf), -np.inf)
-        self.order = table.order(j)
-        self.ascending = self.u[self.order[::-1]]
+        self.u, self.u_ok, self.order, self.ascending = _columns(table, j)
         self.reservation = table.prefs[j].reservation
         self.hi = float(self.u[self.order[0]])
         self.lo = max(self.reservation, float(self.ascending[0]))

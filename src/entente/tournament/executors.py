@@ -10,6 +10,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -59,7 +60,15 @@ class Processes:
                         pending[pool.submit(play, task)] = task
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in done:
-                        yield pending.pop(fut), fut.result()
+                        task = pending.pop(fut)
+                        try:
+                            rows = fut.result()
+                        except BrokenProcessPool:
+                            raise EntenteError(
+                                "a worker process died; rows stored so far are kept: "
+                                "run again with --resume"
+                            ) from None
+                        yield task, rows
             finally:
                 for fut in pending:
                     fut.cancel()
