@@ -99,9 +99,3 @@ def scenarios() -> list[str]:
     """Names of the built-in scenarios."""
     root = resources.files("entente") / "scenarios"
     return sorted(p.name.removesuffix(".toml") for p in root.iterdir() if p.name.endswith(".toml"))
-
-
-def scenario_path(name: str) -> str | None:
-    """The file of built-in scenario `name`, or None."""
-    p = resources.files("entente") / "scenarios" / f"{name}.toml"
-    return str(p) if p.is_file() else None
