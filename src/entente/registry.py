@@ -19,6 +19,7 @@ STRATEGIES: dict[str, str] = {
     "boulware": "entente.negotiation.strategies.concession:Boulware",
     "linear": "entente.negotiation.strategies.concession:Linear",
     "conceder": "entente.negotiation.strategies.concession:Conceder",
+    "aspiration": "entente.negotiation.strategies.concession:Aspiration",
     "hardliner": "entente.negotiation.strategies.concession:Hardliner",
     "tit_for_tat": "entente.negotiation.strategies.reactive:TitForTat",
     "random": "entente.negotiation.strategies.reactive:RandomStrategy",
