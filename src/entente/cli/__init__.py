@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from entente import api, registry
-from entente.cli import convert, render, treaty
+from entente.cli import convert, render, tournament, treaty
 from entente.errors import EntenteError
 from entente.formats.safe import write_atomic
 
@@ -24,6 +24,7 @@ app = typer.Typer(
 )
 convert.register(app)
 treaty.register(app)
+tournament.register(app)
 
 ScenarioArg = Annotated[
     str, typer.Argument(help="Built-in name, TOML file, or GENIUS/GeniusWeb file or folder.")
@@ -51,7 +52,9 @@ def run(
     ] = None,
     win_sets: Annotated[
         bool,
-        typer.Option("--win-sets", help="Parties concede only inside what their constituencies would ratify."),
+        typer.Option(
+            "--win-sets", help="Parties concede only inside what their constituencies would ratify."
+        ),
     ] = False,
     as_json: JsonOpt = False,
     trace: Annotated[
