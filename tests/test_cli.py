@@ -139,3 +139,13 @@ def test_schema_and_list() -> None:
         "learner",
     ):
         assert name in listing
+
+
+def test_run_on_a_space_too_large_to_list_measures_against_an_approximate_frontier() -> None:
+    folder = Path(__file__).parent / "data" / "genius" / "y2014" / "10issues"
+    p = entente("run", str(folder), "--json", "--deadline", "40")
+    assert p.returncode == 0, p.stderr
+    data = json.loads(p.stdout)
+    assert data["pareto_approximate"] is True
+    if data["agreement"] is not None:
+        assert data["pareto_distance"] is not None and data["pareto_distance"] >= 0

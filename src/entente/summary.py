@@ -30,6 +30,8 @@ class Summary:
     protocol: str
     seed: int
     pareto_distance: float | None
+    approximate: bool
+    """Whether the frontier behind `pareto_distance` was approximated (spaces too large to list)."""
     nash: Outcome | None
     nash_utilities: tuple[float, ...] | None
     settlements: tuple[Settled, ...]
@@ -55,6 +57,7 @@ class Summary:
             "utilities": {p.id: float(u) for p, u in zip(sc.parties, r.utilities, strict=True)},
             "rounds": r.rounds,
             "pareto_distance": self.pareto_distance,
+            "pareto_approximate": self.approximate,
             "nash": None
             if self.nash is None
             else {
@@ -83,7 +86,15 @@ def summarize(scenario: Scenario, result: Result, protocol: str, seed: int) -> S
     dist: float | None = None
     nash_o: Outcome | None = None
     nash_u: tuple[float, ...] | None = None
-    if scenario.space.enumerable:
+    approximate = not scenario.space.enumerable
+    if approximate and result.agreement is not None:
+        from entente.analysis import frontier_distance
+        from entente.analysis.approx import approx_frontier
+
+        af = approx_frontier(scenario.prefs, scenario.space, np.random.default_rng(seed))
+        u = np.array([p(result.agreement) for p in scenario.prefs])
+        dist = round(float(frontier_distance(u[None, :], af.u)[0]), 12)
+    if not approximate:
         f = frontier(scenario)
         if result.agreement is not None:
             u = np.array([p(result.agreement) for p in scenario.prefs])
@@ -91,7 +102,9 @@ def summarize(scenario: Scenario, result: Result, protocol: str, seed: int) -> S
         if f.nash >= 0:
             nash_o = tuple(int(x) for x in scenario.space.unflat(np.array([f.nash]))[0])
             nash_u = tuple(float(p(nash_o)) for p in scenario.prefs)
-    return Summary(scenario, result, protocol, seed, dist, nash_o, nash_u, settlements(result))
+    return Summary(
+        scenario, result, protocol, seed, dist, approximate, nash_o, nash_u, settlements(result)
+    )
 
 
 def settlements(result: Result) -> tuple[Settled, ...]:

@@ -141,7 +141,8 @@ def agreement(console: Console, s: Summary) -> None:
         t.add_row(*row)
     console.print(t)
     if s.pareto_distance is not None:
-        console.print(f"Distance to the Pareto frontier: {s.pareto_distance:.4f}")
+        approx = " (approximate frontier)" if s.approximate else ""
+        console.print(f"Distance to the Pareto frontier{approx}: {s.pareto_distance:.4f}")
     if s.nash is not None and r.agreement is not None:
         diff = [space.issues[i].title for i in range(space.n_issues) if s.nash[i] != r.agreement[i]]
         console.print(
