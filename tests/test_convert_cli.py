@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import typer
@@ -41,6 +43,11 @@ def test_import_to_toml_and_geniusweb_then_export(tmp_path: Path) -> None:
 def test_bad_input_is_one_line_and_exit_status_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.xml"
     bad.write_text("<negotiation_template>")
-    r = CliRunner().invoke(_app(), ["import", str(bad), "--to", "toml"])
-    assert r.exit_code == 2
-    assert "bad.xml" in r.output and len(r.output.strip().splitlines()) == 1
+    r = subprocess.run(
+        [sys.executable, "-m", "entente", "import", str(bad), "--to", "toml"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2
+    assert "bad.xml" in r.stderr and len(r.stderr.strip().splitlines()) == 1

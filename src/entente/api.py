@@ -23,19 +23,11 @@ DEFAULT_MEDIATOR = "hillclimb"
 
 
 def load(source: str | Path) -> Scenario:
-    """A scenario from a built-in name (e.g. 'portsmouth') or a file path."""
-    from entente.formats.scenario_toml import load as load_toml
+    """A scenario from a built-in name ('portsmouth'), a TOML file, or a GENIUS or GeniusWeb
+    file or folder."""
+    from entente.formats import load as load_any
 
-    text = str(source)
-    if not Path(text).exists():
-        builtin = registry.scenario_path(text)
-        if builtin is not None:
-            return load_toml(builtin)
-        raise EntenteError(
-            f"{text}: no such file, and no built-in scenario of that name "
-            f"(built-in: {', '.join(registry.scenarios())})"
-        )
-    return load_toml(text)
+    return load_any(source)
 
 
 @lru_cache(maxsize=8)
@@ -50,11 +42,19 @@ def negotiate(
     strategies: Mapping[str, str] | None = None,
     seed: int = 0,
     deadline: int | None = None,
+    win_sets: bool = False,
 ) -> Result:
     """Negotiate `scenario`: protocol and per-party strategy specs default to the scenario's.
 
     `strategies` maps party ids (or a mediator's id) to specs such as 'boulware(e=0.2)'.
+    With `win_sets`, each party with constituencies refuses, as a red line of its own, every
+    outcome they would not ratify: it concedes only inside its win-set (the two-level game).
     """
+    if win_sets:
+        from entente.ratification import narrowed
+
+        for p in scenario.parties:
+            scenario = narrowed(scenario, p.id)
     proto = registry.protocol(protocol or scenario.protocol)
     given = dict(strategies or {})
     known = {p.id for p in scenario.parties} | {m.id for m in scenario.mediators}
@@ -112,6 +112,7 @@ class Frontier:
         return float(frontier_distance(np.asarray(utilities)[None, :], self.utilities)[0])
 
 
+@lru_cache(maxsize=8)
 def frontier(scenario: Scenario) -> Frontier:
     """The Pareto frontier (over outcomes no red line forbids) and the Nash point."""
     t = table(scenario)

@@ -19,6 +19,7 @@ STRATEGIES: dict[str, str] = {
     "boulware": "entente.negotiation.strategies.concession:Boulware",
     "linear": "entente.negotiation.strategies.concession:Linear",
     "conceder": "entente.negotiation.strategies.concession:Conceder",
+    "aspiration": "entente.negotiation.strategies.concession:Aspiration",
     "hardliner": "entente.negotiation.strategies.concession:Hardliner",
     "tit_for_tat": "entente.negotiation.strategies.reactive:TitForTat",
     "random": "entente.negotiation.strategies.reactive:RandomStrategy",
@@ -98,9 +99,3 @@ def scenarios() -> list[str]:
     """Names of the built-in scenarios."""
     root = resources.files("entente") / "scenarios"
     return sorted(p.name.removesuffix(".toml") for p in root.iterdir() if p.name.endswith(".toml"))
-
-
-def scenario_path(name: str) -> str | None:
-    """The file of built-in scenario `name`, or None."""
-    p = resources.files("entente") / "scenarios" / f"{name}.toml"
-    return str(p) if p.is_file() else None

@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from entente.errors import EntenteError
-
 
 class ImportTo(StrEnum):
     toml = "toml"
@@ -19,11 +17,6 @@ class ImportTo(StrEnum):
 class ExportTo(StrEnum):
     genius = "genius"
     geniusweb = "geniusweb"
-
-
-def _fail(e: EntenteError) -> typer.Exit:
-    typer.echo(f"error: {e}", err=True)
-    return typer.Exit(2)
 
 
 def import_(
@@ -36,18 +29,15 @@ def import_(
     """Read a scenario in any format and write it as TOML or GeniusWeb JSON."""
     from entente.formats import geniusweb, load, scenario_write
 
-    try:
-        sc = load(source)
-        if to is ImportTo.toml:
-            if out is None:
-                typer.echo(scenario_write.dumps(sc), nl=False)
-                return
-            scenario_write.save(sc, out)
-            written = [out]
-        else:
-            written = geniusweb.save(sc, out or Path(sc.id))
-    except EntenteError as e:
-        raise _fail(e) from None
+    sc = load(source)
+    if to is ImportTo.toml:
+        if out is None:
+            typer.echo(scenario_write.dumps(sc), nl=False)
+            return
+        scenario_write.save(sc, out)
+        written = [out]
+    else:
+        written = geniusweb.save(sc, out or Path(sc.id))
     for f in written:
         typer.echo(f"wrote {f}", err=True)
 
@@ -60,12 +50,9 @@ def export(
     """Write a scenario as GENIUS XML or GeniusWeb JSON files in FOLDER."""
     from entente.formats import genius_write, geniusweb, load
 
-    try:
-        sc = load(scenario)
-        saver = genius_write.save if to is ExportTo.genius else geniusweb.save
-        written = saver(sc, folder)
-    except EntenteError as e:
-        raise _fail(e) from None
+    sc = load(scenario)
+    saver = genius_write.save if to is ExportTo.genius else geniusweb.save
+    written = saver(sc, folder)
     for f in written:
         typer.echo(f"wrote {f}", err=True)
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +16,7 @@ from entente.audit.audit import Audit, audit, check_selectors
 from entente.audit.timeline import Event
 from entente.calendar import Date
 from entente.errors import EntenteError
+from entente.formats.safe import write_atomic
 from entente.formats.treaty_toml import load_timeline
 from entente.ratification import Ratification, ratify, settle
 from entente.scenario import Scenario
@@ -80,19 +79,6 @@ def choose_outcome(scenario: Scenario, choice: OutcomeChoice, seed: int) -> tupl
         failed = [p.party for p in result.rounds[-1].parties if not p.ratified]
         raise EntenteError(f"no treaty: {', '.join(failed)} did not ratify (seed {seed})")
     return tuple(int(k) for k in result.outcome)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and a rename, never leaving half a file."""
-    path = path.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def obligations_json(treaty: Treaty) -> dict[str, Any]:

@@ -7,6 +7,7 @@ field and what was expected. Inside, the scenario is plain dataclasses.
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -73,7 +74,10 @@ class PartyModel(_Model):
     values: dict[str, dict[str, float]] = Field(
         {}, description="{issue: {option: value}}; numeric/ordinal issues default to 0..1 evenly."
     )
-    reservation: float = Field(0.0, description="Utility of no agreement.")
+    reservation: float = Field(
+        0.0,
+        description="Utility of no agreement, on the scale of the utility as used (after `normalize`).",
+    )
     discount: float = Field(
         1.0, gt=0, le=1, description="Discount factor per unit of relative time."
     )
@@ -372,7 +376,8 @@ def _party(pm: PartyModel, loc: tuple[Any, ...], space: OutcomeSpace, chk: _Chec
             red_lines=tuple(lines),
         )
         if pm.normalize:
-            prefs = normalized(prefs, space)
+            # the reservation value is given on the normalised scale: keep it as written
+            prefs = replace(normalized(prefs, space), reservation=pm.reservation)
     except EntenteError as e:
         raise chk.fail((*loc, "values"), str(e)) from None
     return Party(pm.id, pm.name, prefs, _delegates(pm.delegates), pm.strategy)

@@ -127,12 +127,14 @@ class Own:
         got = self.table.ladder(self.index).nearest(target)
         return self.outcome(got if got >= 0 else int(self.order[0]))
 
-    def objections(self, text: Outcome, deficit: float) -> tuple[int, ...]:
+    def objections(
+        self, text: Outcome, deficit: float, limit: int | None = None
+    ) -> tuple[int, ...]:
         """The issues to change for this party to gain `deficit` on `text`, biggest gain first.
 
         Each issue's gain is what switching that issue alone to its best option would add;
-        the list stops as soon as the gains cover the deficit. Issues whose options cross a red
-        line of this party come first.
+        the list stops as soon as the gains cover the deficit, or at `limit` issues. Issues
+        whose options cross a red line of this party come first.
         """
         n = self.space.n_issues
         rows, issue_of = [], []
@@ -146,18 +148,23 @@ class Own:
         u = self.prefs.utility(cand)
         ok = self.prefs.feasible(cand) if self.prefs.red_lines else np.ones(len(u), bool)
         base = self.prefs(text)
-        gains = np.zeros(n)
-        np.maximum.at(gains, which, np.where(ok, u - base, -np.inf))
+        # an issue's gain: the best a change of that issue alone adds, preferring changes that
+        # keep clear of this party's red lines; if none does, the plain gain in utility
+        feasible_gain = np.full(n, -np.inf)
+        np.maximum.at(feasible_gain, which, np.where(ok, u - base, -np.inf))
+        plain_gain = np.full(n, -np.inf)
+        np.maximum.at(plain_gain, which, u - base)
+        gains = np.where(feasible_gain > 1e-12, feasible_gain, plain_gain)
         blocked: list[int] = []
         if not self.acceptable(text):
             for line in self.prefs.red_lines:
                 if line.crossed(np.asarray([text]))[0]:
                     blocked += [i for i, _ in line.conditions if i not in blocked]
-        order = [int(i) for i in np.argsort(-gains, kind="stable") if gains[i] > 1e-12]
+        order = [int(i) for i in np.lexsort((-gains, feasible_gain <= 1e-12)) if gains[i] > 1e-12]
         chosen: list[int] = list(blocked)
         total = 0.0
         for i in order:
-            if total >= deficit and chosen:
+            if (total >= deficit and chosen) or (limit is not None and len(chosen) >= limit):
                 break
             if i not in chosen:
                 chosen.append(i)

@@ -32,7 +32,12 @@ class Strategy:
     def params(self) -> dict[str, Any]:
         """The keyword parameters, as given."""
         sig = inspect.signature(type(self).__init__)
-        return {k: getattr(self, k) for k in sig.parameters if k != "self"}
+        named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        return {
+            k: getattr(self, k)
+            for k, p in sig.parameters.items()
+            if k != "self" and p.kind in named
+        }
 
     def spec(self) -> str:
         """The string that makes this strategy again, e.g. 'boulware(e=0.2)'."""
@@ -48,8 +53,11 @@ class Negotiator(Strategy):
 
     Subclasses say what the aspiration is at each moment (`target`) and may choose among the
     offers near it (`choose`). The same rules answer a mediator's text: accept when it reaches
-    the aspiration, otherwise object to the issues that would close the gap.
+    the aspiration, otherwise object to the issues that would close the gap, naming at most
+    `OBJECTIONS` of them, the most important first, as a delegation states its main points.
     """
+
+    OBJECTIONS = 3
 
     def target(self, view: View) -> float:
         raise NotImplementedError
@@ -75,7 +83,7 @@ class Negotiator(Strategy):
             assert text is not None
             if self.accepts(view, text, aim):
                 return Accept()
-            return Reject(own.objections(text, aim - own.utility(text)))
+            return Reject(own.objections(text, aim - own.utility(text), self.OBJECTIONS))
         if (
             view.table is not None
             and view.state.proposer != view.me

@@ -55,6 +55,25 @@ class Conceder(TimeDependent):
         super().__init__(e)
 
 
+class Aspiration(Negotiator):
+    """Aspiration falls from the best utility to the floor as 1 - t**exponent.
+
+    exponent > 1 holds out and concedes near the deadline, 1 concedes steadily, < 1 early.
+    """
+
+    name = "aspiration"
+
+    def __init__(self, exponent: float = 4.0) -> None:
+        if exponent <= 0:
+            raise ValueError("exponent must be positive")
+        self.exponent = exponent
+
+    def target(self, view: View) -> float:
+        own = view.me_own
+        hi, lo = own.best, self.floor(own)
+        return lo + (hi - lo) * (1.0 - view.time**self.exponent)
+
+
 class Hardliner(Negotiator):
     """Never concedes: offers its best outcome and accepts nothing less."""
 

@@ -88,8 +88,8 @@ class Informed(Strategy):
 
     It opens with the ideal text of party `opening` (the demands on the table) or with the Nash
     point itself (`opening=-1`). Each round it changes one issue that some party objected to,
-    among the changes that raise the Nash product (parties below their reservation value count
-    first), taking the cheapest concession: the most utility gained by some per unit lost by
+    among the changes that raise the Nash product (closing any party's shortfall below its
+    reservation value first), taking the cheapest concession: the most utility gained by some per unit lost by
     others. Changes that gain less than `efficient` per unit lost are hard: they wait. When no
     efficient change is left, the text stands for `patience` rounds (an impasse), then the
     mediator proposes the package of one or two objected issues that most raises the Nash
@@ -114,29 +114,29 @@ class Informed(Strategy):
         self.stalled_ = 0
 
     def _utilities(self, view: View, outcomes: np.ndarray) -> tuple[Floats, np.ndarray]:
+        """Every party's utility of each outcome, and whether it is free of that party's red lines."""
         table: Table | None = view.informed
         if table is not None:
             ids = np.ravel_multi_index(tuple(outcomes.T), view.space.shape)
-            return table.u[ids], table.feasible[ids]
+            return table.u[ids], table.ok[ids]
         prefs = view.informed_prefs
         assert prefs is not None
         u = np.stack([p.utility(outcomes) for p in prefs], axis=1)
-        ok = np.ones(len(outcomes), dtype=bool)
-        for p in prefs:
-            if p.red_lines:
-                ok &= p.feasible(outcomes)
+        ok = np.stack([p.feasible(outcomes) for p in prefs], axis=1)
         return u, ok
 
     def _score(self, view: View, outcomes: np.ndarray) -> Floats:
-        """Nash score: parties at or above reservation first, then the sum of log gains."""
+        """Nash score, lexicographically: fewest parties whose red lines the text crosses, then the
+        smallest total shortfall below reservation values, then the sum of the logs of the gains."""
         prefs = view.informed_prefs
         assert prefs is not None
         u, ok = self._utilities(view, outcomes)
         r = np.array([p.reservation for p in prefs])
         gain = u - r[None, :]
-        above = (gain >= 0).sum(axis=1)
+        shortfall = np.clip(-gain, 0, None).sum(axis=1)
         logs = np.log(np.maximum(gain, 1e-9)).sum(axis=1)
-        return np.where(ok, above * 1e6 + logs, -np.inf)
+        crossed = (~ok).sum(axis=1)
+        return logs - 1e6 * shortfall - 1e9 * crossed
 
     def _opening(self, view: View) -> Outcome:
         prefs = view.informed_prefs

@@ -1,0 +1,82 @@
+"""What a scenario offers before anyone negotiates: its frontier, bargaining points, opposition,
+and where history stands among them. Approximate (and said so) for spaces too large to list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from entente.analysis import (
+    egalitarian,
+    frontier_distance,
+    kalai_smorodinsky,
+    max_welfare,
+    nash,
+    opposition,
+)
+from entente.api import frontier, table
+from entente.scenario import Scenario
+
+
+def overview(scenario: Scenario, *, seed: int = 0) -> dict[str, Any]:
+    """A JSON-ready dict: outcomes, frontier (utility vectors, parties in scenario order),
+    reservations, nash / kalai_smorodinsky / egalitarian / max_welfare points, opposition,
+    and the historical outcome's utilities and distance to the frontier."""
+    ids = [p.id for p in scenario.parties]
+    space = scenario.space
+    out: dict[str, Any] = {
+        "scenario": scenario.id,
+        "parties": ids,
+        "outcomes": space.size,
+        "reservations": {
+            i: float(p.prefs.reservation) for i, p in zip(ids, scenario.parties, strict=True)
+        },
+    }
+
+    def point(outcome: tuple[int, ...] | np.ndarray, u: np.ndarray) -> dict[str, Any]:
+        return {
+            "outcome": space.ids(outcome),
+            "utilities": {i: float(x) for i, x in zip(ids, u, strict=True)},
+        }
+
+    if space.enumerable:
+        t = table(scenario)
+        f = frontier(scenario)
+        cand = t.candidates
+        u, r = t.u[cand], t.reservations
+        out["approximate"] = False
+        out["frontier"] = f.utilities.tolist()
+        for key, fn in (
+            ("nash", nash),
+            ("kalai_smorodinsky", kalai_smorodinsky),
+            ("egalitarian", egalitarian),
+            ("max_welfare", max_welfare),
+        ):
+            k = fn(u, r)
+            out[key] = point(t.outcomes[cand[k]], u[k]) if k >= 0 else None
+        out["opposition"] = opposition(u) if len(u) else None
+        front_u = f.utilities
+    else:
+        from entente.analysis.approx import approx_frontier
+
+        af = approx_frontier(scenario.prefs, space, np.random.default_rng(seed))
+        out["approximate"] = True
+        out["frontier"] = af.u.tolist()
+        r = np.array([p.prefs.reservation for p in scenario.parties])
+        for key, fn in (
+            ("nash", nash),
+            ("kalai_smorodinsky", kalai_smorodinsky),
+            ("egalitarian", egalitarian),
+            ("max_welfare", max_welfare),
+        ):
+            k = fn(af.u, r)
+            out[key] = point(af.outcomes[k], af.u[k]) if k >= 0 else None
+        out["opposition"] = None
+        front_u = af.u
+    h = scenario.history
+    if h is not None and h.outcome is not None:
+        hu = np.array([p.prefs(h.outcome) for p in scenario.parties])
+        out["history"] = point(h.outcome, hu)
+        out["history"]["pareto_distance"] = float(frontier_distance(hu[None, :], front_u)[0])
+    return out

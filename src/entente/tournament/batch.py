@@ -1,0 +1,225 @@
+"""Many alternating-offers negotiations of one scenario advanced together as arrays.
+
+For strategies whose every move follows from the clock, their own utility table and the offers
+made so far (the time-dependent family, aspiration, the hardliner and tit-for-tat), one NumPy
+step moves every live negotiation at once. The arithmetic is the one the strategies do, in the
+same order, so agreements, rounds and utilities equal `session.run`'s exactly (tests hold it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from entente.negotiation.strategies.base import Strategy
+from entente.negotiation.strategies.concession import (
+    Aspiration,
+    Boulware,
+    Conceder,
+    Hardliner,
+    Linear,
+    TimeDependent,
+)
+from entente.negotiation.strategies.reactive import TitForTat
+from entente.prefs import Floats
+from entente.table import Table
+
+Ints = NDArray[np.int64]
+
+_FALLING, _RISING, _TFT = 0, 1, 2
+"""Target kinds: hi - (hi - lo) * s(t); lo + (hi - lo) * s(t); tit-for-tat."""
+
+_TIME_DEPENDENT = (TimeDependent, Boulware, Linear, Conceder)
+
+
+def batchable(strategy: Strategy) -> bool:
+    """Whether `run_batch` plays this strategy (exact classes only: subclasses may differ)."""
+    return type(strategy) in (*_TIME_DEPENDENT, Hardliner, Aspiration, TitForTat)
+
+
+def supports(table: Table) -> bool:
+    """Every party can accept at least one outcome (otherwise strategies have nothing to offer)."""
+    return all(len(table.order(j)) for j in range(table.u.shape[1]))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What each negotiation came to: agreed flat id (-1 for none), rounds, time of last move."""
+
+    agreement: Ints
+    rounds: Ints
+    time: Floats
+
+
+def _schedule(s: Strategy) -> tuple[int, tuple[object, ...], Callable[[float], float]]:
+    """The target kind, a key for sharing, and s(t) (computed as the strategy computes it)."""
+    if type(s) in _TIME_DEPENDENT and isinstance(s, TimeDependent):
+        e = s.e
+        return _FALLING, ("t", e), lambda t: t ** (1.0 / e)
+    if type(s) is Hardliner:
+        return _FALLING, ("h",), lambda t: 0.0
+    if isinstance(s, Aspiration):
+        x = s.exponent
+        return _RISING, ("a", x), lambda t: 1.0 - t**x
+    if isinstance(s, TitForTat):
+        return _TFT, ("tft",), lambda t: 0.0
+    raise TypeError(f"{s.spec()} cannot be batched")
+
+
+def run_batch(table: Table, strategies: Sequence[Sequence[Strategy]], deadline: int) -> Batch:
+    """Play `strategies[m][j]` as party j of negotiation m, all m together, for `deadline` rounds.
+
+    The first party opens; each later party accepts the standing offer or counters, as in
+    `AlternatingOffers`. Needs `supports(table)` and `batchable` strategies. Targets that
+    depend on the clock alone are computed for every step up front; tit-for-tat's each step.
+    """
+    n, k = len(strategies), table.u.shape[1]
+    kinds = np.zeros((k, n), dtype=np.int8)
+    sched = np.zeros((k, n), dtype=np.int64)
+    factor = np.zeros((k, n))
+    kindness = np.zeros((k, n))
+    funcs: list[Callable[[float], float]] = []
+    keys: dict[tuple[object, ...], int] = {}
+    for m, row in enumerate(strategies):
+        for j, s in enumerate(row):
+            kind, key, f = _schedule(s)
+            if key not in keys:
+                keys[key] = len(funcs)
+                funcs.append(f)
+            kinds[j, m], sched[j, m] = kind, keys[key]
+            if isinstance(s, TitForTat):
+                factor[j, m], kindness[j, m] = s.factor, s.kindness
+    parties = [_Party(table, j, deadline, kinds[j], sched[j], funcs) for j in range(k)]
+    agreement = np.full(n, -1, dtype=np.int64)
+    end = np.full(n, deadline * k - 1, dtype=np.int64)  # step of the last move
+    clocked = ~(kinds == _TFT).any(axis=0)
+    parts = [(np.flatnonzero(clocked), _clocked), (np.flatnonzero(~clocked), _stepped)]
+    if k != 2:
+        parts = [(np.arange(n), _stepped)]
+    for sub, play in parts:
+        if len(sub):
+            agreement[sub], end[sub] = play(parties, sub, factor[:, sub], kindness[:, sub])
+    times = np.array([min(1.0, s / (deadline * k)) for s in range(deadline * k)])
+    return Batch(agreement, end // k + 1, times[end])
+
+
+def _clocked(
+    parties: Sequence[_Party], sub: Ints, factor: Floats, kindness: Floats
+) -> tuple[Ints, Ints]:
+    """Two parties whose targets follow the clock: every offer is known in advance, so each
+    answer is one comparison, all steps at once; the talks end at the first acceptance."""
+    p0, p1 = parties
+    pick0, pick1 = p0.pick[:, sub], p1.pick[:, sub]
+    rounds, n = pick0.shape
+    accept = np.zeros((2 * rounds, n), dtype=bool)
+    accept[1::2] = p1.u_ok[pick0] >= p1.threshold[:, sub]  # party 1 answers party 0's offer
+    accept[2::2] = p0.u_ok[pick1[:-1]] >= p0.threshold[1:, sub]  # and party 0 answers back
+    offered = np.empty((2 * rounds, n), dtype=np.int64)
+    offered[0::2], offered[1::2] = pick0, pick1
+    hit = accept.any(axis=0)
+    step = np.where(hit, accept.argmax(axis=0), 2 * rounds - 1)
+    agreed = np.where(hit, offered[np.maximum(step - 1, 0), np.arange(n)], -1)
+    return agreed, step
+
+
+def _stepped(
+    parties: Sequence[_Party], sub: Ints, factor: Floats, kindness: Floats
+) -> tuple[Ints, Ints]:
+    """Any parties, any batchable strategies: one vectorised move of every live talk per step."""
+    k, n = len(parties), len(sub)
+    deadline = parties[0].pick.shape[0]
+    kinds = np.stack([p.kinds[sub] for p in parties])
+    tft = [bool((kinds[j] == _TFT).any()) for j in range(k)]
+    is_tft = kinds == _TFT
+    live = np.ones(n, dtype=bool)
+    standing = np.full(n, -1, dtype=np.int64)  # -1 reads the -inf sentinel: nothing to accept
+    accepted = np.zeros(n, dtype=np.int64)
+    agreement = np.full(n, -1, dtype=np.int64)
+    end = np.full(n, deadline * k - 1, dtype=np.int64)
+    first = np.zeros((k, n))
+    latest = np.zeros((k, n))
+    count = np.zeros((k, n), dtype=np.int64)
+    for r in range(deadline):
+        for a, me in enumerate(parties):
+            if not live.any():
+                return agreement, end
+            # the proposer of the standing offer is never the party to move: after an offer
+            # every other party answers before the turn comes back, and a counter-offer replaces it
+            if tft[a]:
+                c = count[a]
+                conceded = np.where(
+                    c > 0, np.maximum(0.0, latest[a] - first[a]) + kindness[a] * c, 0.0
+                )
+                target = np.maximum(me.lo, me.hi - factor[a] * conceded)
+                target = np.where(is_tft[a], target, me.target[r, sub])
+                threshold = np.maximum(target, me.reservation)
+                pick = me.near(target)
+            else:
+                threshold, pick = me.threshold[r, sub], me.pick[r, sub]
+            accept = live & (me.u_ok[standing] >= threshold)
+            offer = live & ~accept
+            if k == 2:
+                done = accept
+            else:
+                accepted += accept
+                done = accept & (accepted == k - 1)
+                accepted[offer] = 0
+            if done.any():
+                agreement[done] = standing[done]
+                end[done] = r * k + a
+                live &= ~done
+            standing = np.where(offer, pick, standing)
+            for i in range(k):
+                if i != a and tft[i]:
+                    ui = parties[i].u[pick]
+                    first[i] = np.where(offer & (count[i] == 0), ui, first[i])
+                    latest[i] = np.where(offer, ui, latest[i])
+                    count[i] += offer
+    return agreement, end
+
+
+@lru_cache(maxsize=64)
+def _columns(table: Table, j: int) -> tuple[Floats, Floats, Ints, Floats]:
+    """Party j's utilities, utilities of acceptable outcomes (-inf elsewhere, and one more -inf
+    at the end), sorted acceptable ids best first, and their utilities ascending."""
+    u = np.ascontiguousarray(table.u[:, j])
+    u_ok = np.append(np.where(table.ok[:, j], u, -np.inf), -np.inf)
+    order = table.order(j)
+    return u, u_ok, order, u[order[::-1]]
+
+
+class _Party:
+    """One party's arrays: utilities, acceptable utilities, sorted offers, and the targets,
+    thresholds and offers of its clock-driven strategies at each of its turns (deadline, n)."""
+
+    def __init__(
+        self,
+        table: Table,
+        j: int,
+        deadline: int,
+        kinds: NDArray[np.int8],
+        sched: Ints,
+        funcs: Sequence[Callable[[float], float]],
+    ) -> None:
+        k = table.u.shape[1]
+        self.u, self.u_ok, self.order, self.ascending = _columns(table, j)
+        self.reservation = table.prefs[j].reservation
+        self.hi = float(self.u[self.order[0]])
+        self.lo = max(self.reservation, float(self.ascending[0]))
+        self.kinds = kinds
+        span = self.hi - self.lo
+        times = [min(1.0, (r * k + j) / (deadline * k)) for r in range(deadline)]
+        s = np.array([[f(t) for f in funcs] for t in times]).reshape(deadline, len(funcs))
+        s = s[:, sched]
+        self.target = np.where(kinds == _RISING, self.lo + span * s, self.hi - span * s)
+        self.threshold = np.maximum(self.target, self.reservation)
+        self.pick = self.near(self.target)
+
+    def near(self, target: Floats) -> Ints:
+        """What `Own.near` offers for each target: the least outcome reaching it, or the best."""
+        at = len(self.order) - np.searchsorted(self.ascending, target, side="left")
+        return self.order[np.where(at > 0, at - 1, 0)]

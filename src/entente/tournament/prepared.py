@@ -1,0 +1,68 @@
+"""Per-scenario work shared by every negotiation of a tournament: table, frontier, Nash point.
+
+Computed once per scenario and process (workers load their scenarios by source and keep them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from entente import formats
+from entente.analysis import frontier_distance, nash, pareto_front
+from entente.prefs import Floats
+from entente.scenario import Scenario
+from entente.table import Table
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """A scenario with its table (listable spaces only), frontier utilities and Nash point.
+
+    `front` is (f, k); `nash` is (k,), NaN when no outcome gives everyone its reservation value
+    or the space is too large to list.
+    """
+
+    source: str
+    scenario: Scenario
+    table: Table | None
+    front: Floats
+    nash: Floats
+
+    def distances(self, utilities: Floats) -> tuple[Floats, Floats]:
+        """Distance of each utility vector (m, k) to the frontier and to the Nash point."""
+        u = np.atleast_2d(utilities)
+        if self.front.shape[0] == 0:
+            nan = np.full(u.shape[0], np.nan)
+            return nan, nan.copy()
+        to_front = frontier_distance(u, self.front)
+        to_nash = np.sqrt(((u - self.nash[None, :]) ** 2).sum(axis=1))
+        return to_front, to_nash
+
+
+def build(source: str, scenario: Scenario) -> Prepared:
+    """Prepare a loaded scenario (listable spaces get their table, frontier and Nash point)."""
+    k = len(scenario.parties)
+    if not scenario.space.enumerable:
+        return Prepared(source, scenario, None, np.zeros((0, k)), np.full(k, np.nan))
+    table = Table.build(scenario.space, scenario.prefs)
+    ids = table.candidates
+    u = table.u[ids]
+    front = u[pareto_front(u)] if len(ids) else np.zeros((0, k))
+    n = nash(u, table.reservations) if len(ids) else -1
+    point = u[n] if n >= 0 else np.full(k, np.nan)
+    return Prepared(source, scenario, table, front, point)
+
+
+@lru_cache(maxsize=16)
+def load(source: str) -> Scenario:
+    """The scenario at `source` (any source `formats.load` reads), read once per process."""
+    return formats.load(source)
+
+
+@lru_cache(maxsize=16)
+def prepare(source: str) -> Prepared:
+    """The prepared scenario at `source`, once per process."""
+    return build(source, load(source))
