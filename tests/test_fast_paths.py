@@ -66,6 +66,22 @@ def test_table_equals_utilities_of_listed_outcomes(case: tuple) -> None:
     assert np.array_equal(t.feasible, t.ok.all(axis=1))
 
 
+class _EvenSum(RedLine):
+    """A red line with its own test: outcomes whose option indices sum to an even number."""
+
+    def crossed(self, outcomes: np.ndarray) -> np.ndarray:
+        return np.atleast_2d(np.asarray(outcomes)).sum(axis=1) % 2 == 0
+
+
+def test_table_honours_red_lines_that_define_their_own_test() -> None:
+    space = _space((3, 4, 2))
+    lin = LinearAdditive(np.ones(3), tuple(np.arange(s) / s for s in (3, 4, 2)))
+    p = Preferences((lin,), red_lines=(_EvenSum(()), RedLine(((1, frozenset({3})),))))
+    t = Table.build(space, (p, p))
+    assert np.array_equal(t.ok[:, 0], p.feasible(space.all()))
+    assert np.array_equal(t.feasible, p.feasible(space.all()))
+
+
 _values = st.one_of(
     st.lists(st.floats(-1e6, 1e6, allow_nan=False), max_size=300),
     st.lists(st.sampled_from([0.0, -0.0, 0.1, 0.3, 0.1 + 0.2, 1 / 3, 1.0]), max_size=300),

@@ -48,7 +48,7 @@ class Table:
         for j, p in enumerate(prefs):
             _utility(p, space, rows, u[:, j])
             if p.red_lines:
-                ok[:, j] = _outside(p.red_lines, space)
+                ok[:, j] = _outside(p.red_lines, space, rows)
         feasible = np.all(ok, axis=1) if any(p.red_lines for p in prefs) else np.ones(n, bool)
         for a in (u, ok, feasible):
             a.setflags(write=False)
@@ -121,14 +121,14 @@ def _utility(
 ) -> None:
     """out = Preferences.utility over the whole space; linear additive terms by broadcasting."""
     lin = p.linear
-    if lin is not None and len(lin.values) == space.n_issues:
+    if lin is not None and type(lin) is LinearAdditive and len(lin.values) == space.n_issues:
         # offset + sum, as Preferences.utility adds them (float addition commutes)
         _grid_sum(tuple(lin.issue_values(i) for i in range(space.n_issues)), out)
         out += p.offset
         return
     total = np.full(space.size, p.offset)
     for term in p.terms:
-        if isinstance(term, LinearAdditive) and len(term.values) == space.n_issues:
+        if type(term) is LinearAdditive and len(term.values) == space.n_issues:
             part = np.empty(space.size)
             _grid_sum(tuple(term.issue_values(i) for i in range(space.n_issues)), part)
             total += part
@@ -137,11 +137,17 @@ def _utility(
     out[:] = total
 
 
-def _outside(lines: tuple[RedLine, ...], space: OutcomeSpace) -> NDArray[np.bool_]:
-    """Preferences.feasible over the whole space: no line crossed, by broadcasting."""
+def _outside(
+    lines: tuple[RedLine, ...], space: OutcomeSpace, rows: Callable[[], Outcomes]
+) -> NDArray[np.bool_]:
+    """Preferences.feasible over the whole space: plain red lines by broadcasting, others
+    (subclasses with their own `crossed`) on the listed outcomes."""
     shape = space.shape
     ok = np.ones(shape, dtype=bool)
     for line in lines:
+        if type(line) is not RedLine:
+            ok &= ~line.crossed(rows()).reshape(shape)
+            continue
         hit = np.ones(shape, dtype=bool)
         for i, opts in line.conditions:
             member = np.isin(np.arange(shape[i]), np.fromiter(opts, np.int64, len(opts)))
