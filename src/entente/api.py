@@ -119,4 +119,4 @@ def frontier(scenario: Scenario) -> Frontier:
     ids = t.candidates
     front = ids[pareto_front(t.u[ids])]
     n = nash(t.u[ids], t.reservations)
-    return Frontier(t.outcomes[front], t.u[front], int(ids[n]) if n >= 0 else -1)
+    return Frontier(t.space.unflat(front), t.u[front], int(ids[n]) if n >= 0 else -1)

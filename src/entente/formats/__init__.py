@@ -25,7 +25,7 @@ def builtin(name: str) -> Path | None:
 
 def load(source: str | Path) -> Scenario:
     """A scenario from a built-in name, a TOML file, a GENIUS or a GeniusWeb file or folder."""
-    from entente.formats import genius, geniusweb, scenario_toml
+    from entente.formats import scenario_toml  # the schema: only TOML and built-ins need it
 
     p = Path(source)
     if not p.exists():
@@ -41,7 +41,11 @@ def load(source: str | Path) -> Scenario:
     if kind == "toml":
         return scenario_toml.load(p)
     if kind == "genius":
+        from entente.formats import genius
+
         return genius.load(p)
+    from entente.formats import geniusweb
+
     return geniusweb.load(p)
 
 

@@ -10,8 +10,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from entente import formats
-from entente.analysis import frontier_distance, nash, pareto_front
+from entente import api, formats
+from entente.analysis import frontier_distance
 from entente.prefs import Floats
 from entente.scenario import Scenario
 from entente.table import Table
@@ -47,13 +47,10 @@ def build(source: str, scenario: Scenario) -> Prepared:
     k = len(scenario.parties)
     if not scenario.space.enumerable:
         return Prepared(source, scenario, None, np.zeros((0, k)), np.full(k, np.nan))
-    table = Table.build(scenario.space, scenario.prefs)
-    ids = table.candidates
-    u = table.u[ids]
-    front = u[pareto_front(u)] if len(ids) else np.zeros((0, k))
-    n = nash(u, table.reservations) if len(ids) else -1
-    point = u[n] if n >= 0 else np.full(k, np.nan)
-    return Prepared(source, scenario, table, front, point)
+    f = api.frontier(scenario)
+    table = api.table(scenario)
+    point = table.u[f.nash] if f.nash >= 0 else np.full(k, np.nan)
+    return Prepared(source, scenario, table, f.utilities, point)
 
 
 @lru_cache(maxsize=16)
