@@ -149,3 +149,21 @@ def test_run_on_a_space_too_large_to_list_measures_against_an_approximate_fronti
     assert data["pareto_approximate"] is True
     assert data["agreement"] is not None
     assert 0 <= data["pareto_distance"] < 0.5
+
+
+def test_a_bare_ray_option_means_a_local_ray() -> None:
+    from entente.cli import _optional_values
+
+    assert _optional_values(["tournament", "x", "--ray"]) == ["tournament", "x", "--ray", "local"]
+    assert _optional_values(["tournament", "--ray", "-s", "linear"]) == [
+        "tournament",
+        "--ray",
+        "local",
+        "-s",
+        "linear",
+    ]
+    assert _optional_values(["tournament", "--ray", "10.0.0.1:6379"]) == [
+        "tournament",
+        "--ray",
+        "10.0.0.1:6379",
+    ]

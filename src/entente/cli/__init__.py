@@ -163,10 +163,21 @@ def _defaults(cls: type) -> list[str]:
     return [f"{k}={v.default!r}" for k, v in sig.parameters.items() if k != "self"]
 
 
+def _optional_values(args: list[str]) -> list[str]:
+    """Give `--ray` its optional value: a bare `--ray` (last, or before another option) means a
+    local Ray, as `--ray local` does."""
+    out: list[str] = []
+    for i, a in enumerate(args):
+        out.append(a)
+        if a == "--ray" and (i + 1 == len(args) or args[i + 1].startswith("-")):
+            out.append("local")
+    return out
+
+
 def main() -> None:
     """Entry point: run the app; a user's mistake prints one line and exits with status 2."""
     try:
-        app(standalone_mode=False)
+        app(args=_optional_values(sys.argv[1:]), prog_name="entente", standalone_mode=False)
     except EntenteError as e:
         print(f"entente: error: {e}", file=sys.stderr)
         sys.exit(2)

@@ -66,7 +66,7 @@ def tournament(
         str | None,
         typer.Option(
             "--ray",
-            help="Run on Ray at ADDRESS ('local' starts a local Ray, 'auto' finds a cluster).",
+            help="Run on Ray at ADDRESS; a bare --ray (or 'local') starts a local Ray, 'auto' finds a cluster.",
             metavar="ADDRESS",
         ),
     ] = None,
