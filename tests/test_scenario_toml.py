@@ -83,3 +83,18 @@ def test_errors_name_the_line_and_the_field(old: str, new: str, where: str, what
 def test_toml_syntax_errors_have_a_line() -> None:
     with pytest.raises(ScenarioError, match=r"toy.toml:3: invalid TOML"):
         loads('id = "x"\ntitle = "t"\n[[issues]\n', "toy.toml")
+
+
+def test_rounds_can_stand_for_days() -> None:
+    s = loads(
+        GOOD.replace(
+            'id = "toy"', 'id = "toy"\n[protocol]\nstart = "1905-07-28 OS"\ndays_per_round = 2', 1
+        ),
+        "toy.toml",
+    )
+    assert s.round_date(0) is not None and s.round_date(0).iso() == "1905-08-10"
+    d = s.round_date(3)
+    assert d is not None and d.iso() == "1905-08-16" and d.calendar == "julian"
+    assert loads(GOOD, "toy.toml").round_date(3) is None
+    with pytest.raises(ScenarioError, match=r"toy.toml:\d+: protocol.start: date 'soon'"):
+        loads(GOOD + '[protocol]\nstart = "soon"\n', "toy.toml")

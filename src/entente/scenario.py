@@ -90,6 +90,9 @@ class Scenario:
     dates: dict[str, Date] = field(default_factory=dict)
     protocol: str = "alternating"
     deadline: int = 100
+    start: Date | None = None
+    """Date of the first round, when the rounds stand for days of a real conference."""
+    days_per_round: float = 1.0
     sources: tuple[Source, ...] = ()
     history: History | None = None
     path: str | None = None
@@ -112,6 +115,14 @@ class Scenario:
     def reservations(self) -> np.ndarray:
         return np.array([p.prefs.reservation for p in self.parties])
 
+    def round_date(self, round: int) -> Date | None:
+        """The date of round `round` (from 0), when the scenario dates its rounds."""
+        if self.start is None:
+            return None
+        return Date(
+            self.start.jdn + round_half_up(round * self.days_per_round), self.start.calendar
+        )
+
     def party_index(self, party_id: str) -> int:
         for i, p in enumerate(self.parties):
             if p.id == party_id:
@@ -120,3 +131,7 @@ class Scenario:
             f"scenario {self.id!r} has no party {party_id!r}: expected one of "
             + ", ".join(p.id for p in self.parties)
         )
+
+
+def round_half_up(x: float) -> int:
+    return int(np.floor(x + 0.5))

@@ -49,7 +49,13 @@ def timeline(console: Console, s: Summary) -> None:
         if folded:
             span = f"{folded[0] + 1}" if len(folded) == 1 else f"{folded[0] + 1}-{folded[-1] + 1}"
             label = "Round" if len(folded) == 1 else "Rounds"
-            console.print(f"[b]{label} {span}[/] [dim]the same text, the same answers[/]")
+            first, last = sc.round_date(folded[0]), sc.round_date(folded[-1])
+            days = (
+                f" ({first.render(both=False)} to {last.render(both=False)})"
+                if first and last
+                else ""
+            )
+            console.print(f"[b]{label} {span}[/]{days} [dim]the same text, the same answers[/]")
             folded.clear()
 
     for rnd, moves in rounds.items():
@@ -59,7 +65,9 @@ def timeline(console: Console, s: Summary) -> None:
             continue
         flush()
         previous = signature
-        console.print(f"[b]Round {rnd + 1}[/] [dim](time {moves[0].time:.2f})[/]")
+        day = sc.round_date(rnd)
+        when = f"{day.render(both=False)}, " if day else ""
+        console.print(f"[b]Round {rnd + 1}[/] [dim]({when}time {moves[0].time:.2f})[/]")
         for m in moves:
             actor = names[m.actor] if m.actor < len(names) else mediator
             table = _line(console, sc, m, actor, table, last_own)

@@ -107,6 +107,8 @@ class ObserverModel(_Model):
 class ProtocolModel(_Model):
     name: str = Field("alternating", description="Protocol spec, e.g. 'mediated' or 'alternating'.")
     deadline: int = Field(100, ge=1, description="Number of rounds before the talks end unagreed.")
+    start: str | None = Field(None, description="Date of the first round, to date the timeline.")
+    days_per_round: float = Field(1.0, gt=0, description="Days between rounds, with `start`.")
 
 
 class SourceModel(_Model):
@@ -280,6 +282,8 @@ def _build(m: ScenarioModel, text: str, file: str) -> Scenario:
             dates=dates,
             protocol=m.protocol.name,
             deadline=m.protocol.deadline,
+            start=_date(m.protocol.start, ("protocol", "start"), chk) if m.protocol.start else None,
+            days_per_round=m.protocol.days_per_round,
             sources=tuple(Source(s.key, s.citation, s.url) for s in m.sources),
             history=history,
             path=file,
@@ -287,6 +291,8 @@ def _build(m: ScenarioModel, text: str, file: str) -> Scenario:
             treaty=treaty,
             timeline=timeline,
         )
+    except ScenarioError:
+        raise
     except EntenteError as e:
         raise ScenarioError(str(e), file=file) from None
 

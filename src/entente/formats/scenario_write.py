@@ -52,6 +52,8 @@ def dumps(scenario: Scenario) -> str:
     if sc.dates:
         out.append(f"dates = {_table({k: _date(v) for k, v in sc.dates.items()})}")
     out += ["", "[protocol]", f"name = {_s(sc.protocol)}", f"deadline = {sc.deadline}"]
+    if sc.start is not None:
+        out += [f"start = {_date(sc.start)}", f"days_per_round = {sc.days_per_round!r}"]
     for iss in sc.space.issues:
         out += ["", "[[issues]]", *_issue(iss)]
     for p in sc.parties:
