@@ -86,12 +86,7 @@ def test_toml_syntax_errors_have_a_line() -> None:
 
 
 def test_rounds_can_stand_for_days() -> None:
-    s = loads(
-        GOOD.replace(
-            'id = "toy"', 'id = "toy"\n[protocol]\nstart = "1905-07-28 OS"\ndays_per_round = 2', 1
-        ),
-        "toy.toml",
-    )
+    s = loads(GOOD + '[protocol]\nstart = "1905-07-28 OS"\ndays_per_round = 2\n', "toy.toml")
     assert s.round_date(0) is not None and s.round_date(0).iso() == "1905-08-10"
     d = s.round_date(3)
     assert d is not None and d.iso() == "1905-08-16" and d.calendar == "julian"
