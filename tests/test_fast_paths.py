@@ -19,9 +19,10 @@ from entente import registry
 from entente.analysis.pareto import _mask2, _sweep2, pareto_mask
 from entente.negotiation.session import run, trace_jsonl
 from entente.negotiation.view import Own
+from entente.ordering import Ladder, descending
 from entente.prefs import LinearAdditive, Preferences, RedLine
 from entente.space import OutcomeSpace, categorical
-from entente.table import Ladder, Table, descending
+from entente.table import Table
 
 
 def _space(shape: tuple[int, ...]) -> OutcomeSpace:
