@@ -87,13 +87,13 @@ class Informed(Strategy):
     """Informed mediator: revises the text towards the Nash bargaining point.
 
     It opens with the ideal text of party `opening` (the demands on the table) or with the Nash
-    point itself (`opening=-1`). Each round it changes one issue that some party objected to,
-    among the changes that raise the Nash product (closing any party's shortfall below its
-    reservation value first), taking the cheapest concession: the most utility gained by some per unit lost by
-    others. Changes that gain less than `efficient` per unit lost are hard: they wait. When no
-    efficient change is left, the text stands for `patience` rounds (an impasse), then the
-    mediator proposes the package of one or two objected issues that most raises the Nash
-    product: the trades that end deadlocks.
+    point itself (`opening=-1`). Each round it changes one issue that some party objected to.
+    Among the changes that raise the Nash product (closing any party's shortfall below its
+    reservation value first), it takes the cheapest concession: the most utility gained by some
+    per unit lost by others. Changes that gain less than `efficient` per unit lost are hard:
+    they wait. When no efficient change is left, the text stands for `patience` rounds (an
+    impasse); then the mediator proposes the package of one or two objected issues that most
+    raises the Nash product: the trades that end deadlocks.
     """
 
     name = "informed"
