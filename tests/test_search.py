@@ -8,7 +8,8 @@ from entente.analysis import pareto_mask
 from entente.analysis.approx import approx_frontier
 from entente.formats import genius
 from entente.hyperrect import from_boxes
-from entente.search import Neighbourhood, best, near
+from entente.search import best, near
+from entente.space import Neighbourhood
 from genius_paths import DATA
 
 

@@ -13,24 +13,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from entente.prefs import Floats, Preferences
-from entente.space import Outcomes, OutcomeSpace
+from entente.space import Neighbourhood, Outcomes, OutcomeSpace
 
 Score = Callable[[Outcomes], Floats]
-
-
-class Neighbourhood:
-    """Every outcome one issue away from a given one, built with array indexing."""
-
-    def __init__(self, space: OutcomeSpace) -> None:
-        shape = np.asarray(space.shape)
-        self.issue = np.repeat(np.arange(len(shape)), shape)
-        self.value = np.concatenate([np.arange(s) for s in shape]).astype(np.int64)
-        self.rows = np.arange(len(self.issue))
-
-    def of(self, x: NDArray[np.int64]) -> Outcomes:
-        nb = np.repeat(x[None, :], len(self.issue), axis=0)
-        nb[self.rows, self.issue] = self.value
-        return nb
 
 
 def climb(

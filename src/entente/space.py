@@ -198,3 +198,22 @@ class OutcomeSpace:
         if extra:
             raise EntenteError(f"outcome names unknown issue(s) {', '.join(extra)}")
         return tuple(iss.index(labels[iss.id]) for iss in self.issues)
+
+
+class Neighbourhood:
+    """Every outcome one issue away from a given one, built with array indexing.
+
+    Rows come issue by issue, options in order; `issue[r]` is the issue row r changes (the
+    given outcome itself appears once per issue).
+    """
+
+    def __init__(self, space: OutcomeSpace) -> None:
+        shape = np.asarray(space.shape)
+        self.issue = np.repeat(np.arange(len(shape)), shape)
+        self.value = np.concatenate([np.arange(s) for s in shape]).astype(np.int64)
+        self.rows = np.arange(len(self.issue))
+
+    def of(self, x: NDArray[np.int64]) -> Outcomes:
+        nb = np.repeat(x[None, :], len(self.issue), axis=0)
+        nb[self.rows, self.issue] = self.value
+        return nb

@@ -13,8 +13,7 @@ import numpy as np
 
 from entente.analysis.pareto import pareto_front
 from entente.prefs import Floats, Preferences
-from entente.search import Neighbourhood
-from entente.space import Outcomes, OutcomeSpace
+from entente.space import Neighbourhood, Outcomes, OutcomeSpace
 
 
 @dataclass(frozen=True)

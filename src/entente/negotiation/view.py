@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from entente.negotiation.actions import Outcome
 from entente.negotiation.protocol import State
 from entente.prefs import Floats, Preferences
-from entente.space import OutcomeSpace
+from entente.space import Neighbourhood, OutcomeSpace
 from entente.table import Table
 
 
@@ -57,6 +57,10 @@ class Own:
         if self.table is not None:
             return bool(self.table.ok[self.flat(outcome), self.index])
         return bool(self.prefs.feasible(np.asarray([outcome]))[0])
+
+    @cached_property
+    def _hood(self) -> Neighbourhood:
+        return Neighbourhood(self.space)
 
     @cached_property
     def order(self) -> NDArray[np.int64]:
@@ -137,14 +141,8 @@ class Own:
         whose options cross a red line of this party come first.
         """
         n = self.space.n_issues
-        rows, issue_of = [], []
-        for i, size in enumerate(self.space.shape):
-            alt = np.tile(np.asarray(text, dtype=np.int64), (size, 1))
-            alt[:, i] = np.arange(size)
-            rows.append(alt)
-            issue_of.append(np.full(size, i))
-        cand = np.concatenate(rows)
-        which = np.concatenate(issue_of)
+        cand = self._hood.of(np.asarray(text, dtype=np.int64))
+        which = self._hood.issue
         u = self.prefs.utility(cand)
         ok = self.prefs.feasible(cand) if self.prefs.red_lines else np.ones(len(u), bool)
         base = self.prefs(text)

@@ -17,6 +17,7 @@ from entente.negotiation.protocol import Move
 from entente.negotiation.strategies.base import Strategy
 from entente.negotiation.view import View
 from entente.prefs import Floats
+from entente.space import Neighbourhood
 from entente.table import Table
 
 
@@ -112,6 +113,7 @@ class Informed(Strategy):
                 "(mediators.informed = true)"
             )
         self.stalled_ = 0
+        self.hood_ = Neighbourhood(view.space)
 
     def _utilities(self, view: View, outcomes: np.ndarray) -> tuple[Floats, np.ndarray]:
         """Every party's utility of each outcome, and whether it is free of that party's red lines."""
@@ -168,7 +170,7 @@ class Informed(Strategy):
             return Offer(text)
         current = float(self._score(view, np.asarray([text]))[0])
         shape = view.space.shape
-        moves = self._singles(shape, text, objected)
+        moves = self._singles(text, objected)
         score = self._score(view, moves)
         better = np.flatnonzero(score > current + 1e-9)
         if len(better):
@@ -196,14 +198,9 @@ class Informed(Strategy):
         self.stalled_ = 0
         return Offer(tuple(int(x) for x in moves[k]))
 
-    @staticmethod
-    def _singles(shape: tuple[int, ...], text: Outcome, issues: list[int]) -> np.ndarray:
-        rows = []
-        for i in issues:
-            alt = np.tile(np.asarray(text, dtype=np.int64), (shape[i], 1))
-            alt[:, i] = np.arange(shape[i])
-            rows.append(alt)
-        return np.concatenate(rows)
+    def _singles(self, text: Outcome, issues: list[int]) -> np.ndarray:
+        """Every text that changes one of `issues`, issue by issue, options in order."""
+        return self.hood_.of(np.asarray(text, dtype=np.int64))[np.isin(self.hood_.issue, issues)]
 
     @staticmethod
     def _pairs(shape: tuple[int, ...], text: Outcome, issues: list[int]) -> np.ndarray:
