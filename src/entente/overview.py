@@ -40,40 +40,38 @@ def overview(scenario: Scenario, *, seed: int = 0) -> dict[str, Any]:
             "utilities": {i: float(x) for i, x in zip(ids, u, strict=True)},
         }
 
+    r = np.array([p.prefs.reservation for p in scenario.parties])
     if space.enumerable:
         t = table(scenario)
-        f = frontier(scenario)
         cand = t.candidates
-        u, r = t.u[cand], t.reservations
-        out["approximate"] = False
-        out["frontier"] = f.utilities.tolist()
-        for key, fn in (
-            ("nash", nash),
-            ("kalai_smorodinsky", kalai_smorodinsky),
-            ("egalitarian", egalitarian),
-            ("max_welfare", max_welfare),
-        ):
-            k = fn(u, r)
-            out[key] = point(t.outcomes[cand[k]], u[k]) if k >= 0 else None
+        u = t.u[cand]
+
+        def row(k: int) -> np.ndarray:
+            return space.unflat(cand[k : k + 1])[0]
+
+        front_u = frontier(scenario).utilities
         out["opposition"] = opposition(u) if len(u) else None
-        front_u = f.utilities
     else:
         from entente.analysis.approx import approx_frontier
 
         af = approx_frontier(scenario.prefs, space, np.random.default_rng(seed))
-        out["approximate"] = True
-        out["frontier"] = af.u.tolist()
-        r = np.array([p.prefs.reservation for p in scenario.parties])
-        for key, fn in (
-            ("nash", nash),
-            ("kalai_smorodinsky", kalai_smorodinsky),
-            ("egalitarian", egalitarian),
-            ("max_welfare", max_welfare),
-        ):
-            k = fn(af.u, r)
-            out[key] = point(af.outcomes[k], af.u[k]) if k >= 0 else None
-        out["opposition"] = None
+        u = af.u
+
+        def row(k: int) -> np.ndarray:
+            return af.outcomes[k]
+
         front_u = af.u
+        out["opposition"] = None
+    out["approximate"] = not space.enumerable
+    out["frontier"] = front_u.tolist()
+    for key, fn in (
+        ("nash", nash),
+        ("kalai_smorodinsky", kalai_smorodinsky),
+        ("egalitarian", egalitarian),
+        ("max_welfare", max_welfare),
+    ):
+        k = fn(u, r)
+        out[key] = point(row(k), u[k]) if k >= 0 else None
     h = scenario.history
     if h is not None and h.outcome is not None:
         hu = np.array([p.prefs(h.outcome) for p in scenario.parties])
