@@ -130,9 +130,13 @@ class Informed(Strategy):
     def _score(self, view: View, outcomes: np.ndarray) -> Floats:
         """Nash score, lexicographically: fewest parties whose red lines the text crosses, then the
         smallest total shortfall below reservation values, then the sum of the logs of the gains."""
+        return self._scored(view, *self._utilities(view, outcomes))
+
+    @staticmethod
+    def _scored(view: View, u: Floats, ok: np.ndarray) -> Floats:
+        """`_score` of outcomes whose utilities `u` and red-line freedom `ok` are known."""
         prefs = view.informed_prefs
         assert prefs is not None
-        u, ok = self._utilities(view, outcomes)
         r = np.array([p.reservation for p in prefs])
         gain = u - r[None, :]
         shortfall = np.clip(-gain, 0, None).sum(axis=1)
@@ -168,15 +172,16 @@ class Informed(Strategy):
         )
         if not objected:
             return Offer(text)
-        current = float(self._score(view, np.asarray([text]))[0])
+        u_now, ok_now = self._utilities(view, np.asarray([text]))
+        current = float(self._scored(view, u_now, ok_now)[0])
         shape = view.space.shape
         moves = self._singles(text, objected)
-        score = self._score(view, moves)
+        u_moves, ok_moves = self._utilities(view, moves)
+        score = self._scored(view, u_moves, ok_moves)
         better = np.flatnonzero(score > current + 1e-9)
         if len(better):
             # the cheapest concession first: most gained by some per unit lost by others
-            u_now, _ = self._utilities(view, np.asarray([text]))
-            delta = self._utilities(view, moves[better])[0] - u_now
+            delta = u_moves[better] - u_now
             gained = np.clip(delta, 0, None).sum(axis=1)
             lost = np.clip(-delta, 0, None).sum(axis=1)
             ratio = np.where(lost > 1e-12, gained / np.maximum(lost, 1e-12), np.inf)
