@@ -150,10 +150,10 @@ class Informed(Strategy):
         table = view.informed
         if table is not None:
             if self.opening >= 0:
-                ids = table.order(self.opening)
-                return tuple(int(x) for x in table.outcomes[ids[0]])
-            score = self._score(view, table.outcomes)
-            return tuple(int(x) for x in table.outcomes[int(np.argmax(score))])
+                first = int(table.order(self.opening)[0])
+            else:
+                first = int(np.argmax(self._scored(view, table.u, table.ok)))
+            return tuple(int(x) for x in view.space.unflat(np.array([first]))[0])
         from entente import search  # spaces too large to list only
 
         return search.best(prefs[max(self.opening, 0)], view.space, self.rng_)
