@@ -196,5 +196,20 @@ class Treaty:
     def obligations(self) -> tuple[Obligation, ...]:
         return tuple(o for a in self.articles for o in a.obligations)
 
+    def schedule(self) -> list[tuple[str, str, str, str, str]]:
+        """The schedule of obligations: (id, article, holder's name, kind, undertaking) rows."""
+        names = dict(self.parties)
+        nums = {a.key: f"{'Add. ' if a.kind == 'additional' else ''}{a.num}" for a in self.articles}
+        return [
+            (
+                o.id,
+                nums.get(o.article, ""),
+                names.get(o.holder, o.holder),
+                o.kind,
+                o.sentence(names),
+            )
+            for o in self.obligations
+        ]
+
     def party_name(self, party_id: str) -> str:
         return dict(self.parties).get(party_id, party_id)

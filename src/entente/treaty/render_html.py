@@ -48,23 +48,12 @@ def render_html(treaty: Treaty, *, obligations: bool = True) -> str:
         )
     parts.append("</ul></div>")
     if obligations and treaty.obligations:
-        names = dict(treaty.parties)
         parts.append(
             "<h2>Schedule of obligations</h2><table><tr><th>id</th><th>article</th>"
             "<th>holder</th><th>kind</th><th>undertaking</th></tr>"
         )
-        nums = {
-            a.key: f"{'Add. ' if a.kind == 'additional' else ''}{a.num}" for a in treaty.articles
-        }
-        for o in treaty.obligations:
-            cells = (
-                o.id,
-                nums.get(o.article, ""),
-                names.get(o.holder, o.holder),
-                o.kind,
-                o.sentence(names),
-            )
-            parts.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+        for row in treaty.schedule():
+            parts.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>")
         parts.append("</table>")
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -31,20 +31,9 @@ def render_md(treaty: Treaty, *, obligations: bool = True) -> str:
         out.append(f"- For the {s.party_name}: **{s.name}**" + (f", {s.title}" if s.title else ""))
     out.append("")
     if obligations and treaty.obligations:
-        names = dict(treaty.parties)
         out += ["## Schedule of obligations", ""]
         out += ["| id | article | holder | kind | undertaking |", "|---|---|---|---|---|"]
-        nums = {
-            a.key: f"{'Add. ' if a.kind == 'additional' else ''}{a.num}" for a in treaty.articles
-        }
-        for o in treaty.obligations:
-            row = (
-                o.id,
-                nums.get(o.article, ""),
-                names.get(o.holder, o.holder),
-                o.kind,
-                o.sentence(names).replace("|", "\\|"),
-            )
-            out.append("| " + " | ".join(row) + " |")
+        for row in treaty.schedule():
+            out.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
         out.append("")
     return "\n".join(out)
