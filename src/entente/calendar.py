@@ -6,7 +6,6 @@ A date is stored once, as a Julian Day Number, and renders in either calendar, a
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -103,11 +102,6 @@ class Date:
             )
         return cls.of(int(m[1]), int(m[2]), int(m[3]), calendar)
 
-    @classmethod
-    def from_iso(cls, value: _dt.date) -> Date:
-        """A Python (proleptic Gregorian) date."""
-        return cls.of(value.year, value.month, value.day, "gregorian")
-
     def ymd(self, calendar: Calendar | None = None) -> tuple[int, int, int]:
         """(year, month, day) in `calendar` (the date's own one by default)."""
         return _FROM_JDN[calendar or self.calendar](self.jdn)
@@ -124,10 +118,6 @@ class Date:
         """ISO 8601 (Gregorian) text: the form used in JSON and in sorting."""
         y, m, d = self.gregorian
         return f"{y:04d}-{m:02d}-{d:02d}"
-
-    def to_date(self) -> _dt.date:
-        """A Python date (Gregorian)."""
-        return _dt.date(*self.gregorian)
 
     def render(self, *, both: bool = True) -> str:
         """'5 September 1905', or with both calendars '23 August (5 September) 1905'.

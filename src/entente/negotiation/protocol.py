@@ -63,8 +63,3 @@ class Protocol(_Protocol):
     def time(self, state: State) -> float:
         """Relative time in [0, 1]: the share of the deadline used up."""
         ...
-
-
-def is_final(state: State) -> bool:
-    """Whether the talks are over."""
-    return state.done
