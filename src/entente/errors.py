@@ -37,3 +37,14 @@ class ScenarioError(EntenteError):
 
 class StrategyError(EntenteError):
     """A strategy spec that names no registered strategy or passes bad parameters."""
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """`repr` of a value for an error message, cut to at most `limit` characters.
+
+    Messages quote what the user wrote; a 1 MB value must not make a 2 MB line.
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
