@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -177,16 +177,19 @@ def _optional_values(args: list[str]) -> list[str]:
 def main() -> None:
     """Entry point: run the app; a user's mistake prints one line and exits with status 2."""
     try:
-        app(args=_optional_values(sys.argv[1:]), prog_name="entente", standalone_mode=False)
+        code = app(args=_optional_values(sys.argv[1:]), prog_name="entente", standalone_mode=False)
     except EntenteError as e:
-        print(f"entente: error: {e}", file=sys.stderr)
-        sys.exit(2)
+        _refuse(str(e))
     except (typer.Abort, KeyboardInterrupt):
         sys.exit(130)
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as e:
+        # the file system refused (a folder where a file belongs, no space left, read-only)
+        where = f"{e.filename}: " if e.filename else ""
+        _refuse(f"{where}{e.strerror or e}")
     except Exception as e:
         # usage errors of the command line itself (unknown option, bad value)
         code = getattr(e, "exit_code", None)
@@ -194,5 +197,14 @@ def main() -> None:
             raise
         if type(e).__name__ == "NoArgsIsHelpError":  # bare `entente`: the help was shown
             sys.exit(0)
-        print(f"entente: error: {e.format_message()}", file=sys.stderr)
+        _refuse(e.format_message(), code)
+    # a command that ended with typer.Exit(n) under standalone_mode=False returns n
+    if isinstance(code, int) and code != 0:
         sys.exit(code)
+
+
+def _refuse(message: str, code: int = 2) -> NoReturn:
+    """Print one line `entente: error: ...` on stderr and exit."""
+    first = " ".join(message.split())  # one line, whatever the message holds
+    print(f"entente: error: {first}", file=sys.stderr)
+    sys.exit(code)
