@@ -8,16 +8,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from entente.ratification import (
-    Constituency,
-    Ratifier,
-    narrowed,
-    ratifier_of,
-    ratify,
-    settle,
-    win_set,
-)
+from entente.ratification import Constituency, Ratifier
 from entente.scenario import Scenario
+from entente.settlement import narrowed, ratifier_of, ratify, settle, win_set
 
 
 def _with(s: Scenario, **labels: str) -> tuple[int, ...]:

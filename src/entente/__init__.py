@@ -15,10 +15,8 @@ from entente.negotiation.session import Result, run, trace_jsonl
 from entente.negotiation.strategies.base import Negotiator, Strategy
 from entente.overview import overview
 from entente.prefs import Preferences
-
-# the treaty's life after the table: imported after the scenario layer they build on
-from entente.ratification import ratify, settle, win_set
 from entente.scenario import Scenario
+from entente.settlement import ratify, settle, win_set
 from entente.space import Issue, OutcomeSpace
 from entente.summary import Summary, summarize
 from entente.treaty.build import build as build_treaty

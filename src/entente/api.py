@@ -51,7 +51,7 @@ def negotiate(
     outcome they would not ratify: it concedes only inside its win-set (the two-level game).
     """
     if win_sets:
-        from entente.ratification import narrowed
+        from entente.settlement import narrowed
 
         for p in scenario.parties:
             scenario = narrowed(scenario, p.id)

@@ -2,16 +2,18 @@
 
 After an agreement, each party's constituencies (a cabinet, a court, a parliament, the street)
 approve or oppose it; the party ratifies when the approving weight passes its rule. A party's
-win-set is the set of outcomes its constituencies would ratify: `win_set` computes it for an
-array of outcomes at once, so that a strategy can keep its offers inside it, and `narrowed`
+win-set is the set of outcomes its constituencies would ratify: `ratifiable` computes it for an
+array of outcomes at once, so that a strategy can keep its offers inside it, and `within_win_set`
 turns it into a red line for renegotiation after a failed ratification.
+
+This module works on one party's preferences and rule at a time and knows nothing of a
+`Scenario`; `entente.settlement` applies it to a scenario's parties.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,9 +21,6 @@ from numpy.typing import NDArray
 from entente.errors import EntenteError
 from entente.prefs import Preferences, RedLine
 from entente.space import Outcomes
-
-if TYPE_CHECKING:
-    from entente.scenario import Scenario
 
 Rule = Literal["majority", "two_thirds", "unanimity", "quota"]
 OnFailure = Literal["no_treaty", "renegotiate"]
@@ -105,26 +104,23 @@ def ratifies(ratifier: Ratifier, party_prefs: Preferences, outcomes: Outcomes) -
     return ok
 
 
-def win_set(scenario: Scenario, party_id: str, outcomes: Outcomes) -> NDArray[np.bool_]:
-    """(m,) booleans: the outcomes `party_id`'s constituencies would ratify.
+def ratifiable(
+    party_prefs: Preferences, ratifier: Ratifier | None, outcomes: Outcomes
+) -> NDArray[np.bool_]:
+    """(m,) booleans: the party's win-set, the outcomes it would ratify.
 
-    A party without constituencies ratifies whatever its delegates would accept: every outcome
-    at or above its reservation value and inside its red lines.
+    A party without constituencies (`ratifier` None) ratifies whatever its delegates would
+    accept: every outcome at or above its reservation value and inside its red lines.
     """
-    party = scenario.parties[scenario.party_index(party_id)]
-    o = np.asarray(outcomes, dtype=np.int64).reshape(-1, scenario.space.n_issues)
-    r = ratifier_of(scenario, party_id)
-    if r is None:
-        return (party.prefs.utility(o) >= party.prefs.reservation) & party.prefs.feasible(o)
-    return ratifies(r, party.prefs, o)
+    if ratifier is not None:
+        return ratifies(ratifier, party_prefs, outcomes)
+    o = np.asarray(outcomes, dtype=np.int64).reshape(-1, np.shape(outcomes)[-1])
+    return (party_prefs.utility(o) >= party_prefs.reservation) & party_prefs.feasible(o)
 
 
-def ratifier_of(scenario: Scenario, party_id: str) -> Ratifier | None:
-    """The party's ratification rule, if the scenario gives one."""
-    for r in scenario.ratification:
-        if r.party == party_id:
-            return r
-    return None
+def delegation(party: str, name: str, party_prefs: Preferences) -> Ratifier:
+    """The rule of a party without constituencies: its delegation, at its reservation value."""
+    return Ratifier(party, (Constituency("delegation", name, threshold=party_prefs.reservation),))
 
 
 @dataclass(frozen=True)
@@ -177,34 +173,26 @@ class Ratification:
         return "renegotiate" if all(p.on_failure == "renegotiate" for p in failed) else "no_treaty"
 
 
-def ratify(scenario: Scenario, outcome: tuple[int, ...]) -> Ratification:
-    """Put an agreement to every party's constituencies."""
-    if not scenario.space.contains(outcome) or len(outcome) != scenario.space.n_issues:
-        raise EntenteError(f"outcome {outcome} is not in the scenario's outcome space")
+def vote(ratifier: Ratifier, party_prefs: Preferences, outcome: Outcomes) -> PartyRatification:
+    """Put one outcome to one party's constituencies: each vote, the share, the verdict."""
     row = np.asarray(outcome, dtype=np.int64).reshape(1, -1)
-    results = []
-    for party in scenario.parties:
-        r = ratifier_of(scenario, party.id) or Ratifier(
-            party.id, (Constituency("delegation", party.name, threshold=party.prefs.reservation),)
+    yes = approvals(ratifier, party_prefs, row)[0]
+    votes = tuple(
+        Vote(
+            c.id,
+            c.name,
+            c.weight,
+            float((c.prefs or party_prefs).utility(row)[0]),
+            c.threshold,
+            bool(yes[j]),
+            c.veto,
+            c.note,
         )
-        yes = approvals(r, party.prefs, row)[0]
-        votes = tuple(
-            Vote(
-                c.id,
-                c.name,
-                c.weight,
-                float((c.prefs or party.prefs).utility(row)[0]),
-                c.threshold,
-                bool(yes[j]),
-                c.veto,
-                c.note,
-            )
-            for j, c in enumerate(r.constituencies)
-        )
-        share = sum(v.weight for v in votes if v.approves) / r.total
-        ok = bool(ratifies(r, party.prefs, row)[0])
-        results.append(PartyRatification(party.id, votes, share, r.rule, ok, r.on_failure))
-    return Ratification(tuple(int(k) for k in outcome), tuple(results))
+        for j, c in enumerate(ratifier.constituencies)
+    )
+    share = sum(v.weight for v in votes if v.approves) / ratifier.total
+    ok = bool(ratifies(ratifier, party_prefs, row)[0])
+    return PartyRatification(ratifier.party, votes, share, ratifier.rule, ok, ratifier.on_failure)
 
 
 @dataclass(frozen=True)
@@ -219,53 +207,9 @@ class WinSetLine(RedLine):
         return ~ratifies(self.ratifier, self.party_prefs, np.atleast_2d(np.asarray(outcomes)))
 
 
-def narrowed(scenario: Scenario, party_id: str) -> Scenario:
-    """The scenario with `party_id` refusing every outcome outside its win-set (for renegotiating)."""
-    r = ratifier_of(scenario, party_id)
-    if r is None:
-        return scenario
-    i = scenario.party_index(party_id)
-    party = scenario.parties[i]
-    if any(isinstance(line, WinSetLine) for line in party.prefs.red_lines):
-        return scenario
-    line = WinSetLine((), "outside the win-set of its constituencies", r, party.prefs)
-    prefs = replace(party.prefs, red_lines=(*party.prefs.red_lines, line))
-    parties = (*scenario.parties[:i], replace(party, prefs=prefs), *scenario.parties[i + 1 :])
-    return replace(scenario, parties=parties)
-
-
-@dataclass(frozen=True)
-class Settlement:
-    """The end of the two-level game: the rounds of ratification and the treaty outcome, if any."""
-
-    rounds: tuple[Ratification, ...]
-    outcome: tuple[int, ...] | None
-
-
-def settle(
-    scenario: Scenario,
-    negotiate: Callable[[Scenario], tuple[int, ...] | None],
-    *,
-    max_rounds: int = 3,
-) -> Settlement:
-    """Negotiate, put the agreement to ratification, and renegotiate with narrowed win-sets.
-
-    `negotiate` returns the agreed outcome of a scenario (or None when talks fail); each failed
-    ratification whose parties ask for renegotiation narrows their win-sets and talks resume.
-    """
-    rounds: list[Ratification] = []
-    current = scenario
-    for _ in range(max_rounds):
-        outcome = negotiate(current)
-        if outcome is None:
-            break
-        result = ratify(current, outcome)
-        rounds.append(result)
-        if result.next == "treaty":
-            return Settlement(tuple(rounds), outcome)
-        if result.next == "no_treaty":
-            break
-        for p in result.parties:
-            if not p.ratified:
-                current = narrowed(current, p.party)
-    return Settlement(tuple(rounds), None)
+def within_win_set(party_prefs: Preferences, ratifier: Ratifier) -> Preferences:
+    """The preferences with a red line around every outcome outside the party's win-set."""
+    if any(isinstance(line, WinSetLine) for line in party_prefs.red_lines):
+        return party_prefs
+    line = WinSetLine((), "outside the win-set of its constituencies", ratifier, party_prefs)
+    return replace(party_prefs, red_lines=(*party_prefs.red_lines, line))

@@ -18,8 +18,9 @@ from entente.calendar import Date
 from entente.errors import EntenteError
 from entente.formats.safe import write_atomic
 from entente.formats.treaty_toml import load_timeline
-from entente.ratification import Ratification, ratify, settle
+from entente.ratification import Ratification
 from entente.scenario import Scenario
+from entente.settlement import ratify, settle
 from entente.treaty.build import build
 from entente.treaty.model import Treaty
 from entente.treaty.render_akn import render_akn
