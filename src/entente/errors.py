@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class EntenteError(Exception):
     """A user's mistake (bad file, bad argument): reported in one line, never with a traceback."""
@@ -48,3 +50,11 @@ def quoted(value: object, limit: int = 60) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - 1] + "…"
+
+
+def one_of(names: Iterable[object], limit: int = 12) -> str:
+    """'a, b, c' for an error's list of what was expected, at most `limit` names, each short."""
+    items = [str(n) for n in names]
+    shown = [n if len(n) <= 40 else n[:39] + "…" for n in items[:limit]]
+    more = f", … ({len(items)} in all)" if len(items) > limit else ""
+    return ", ".join(shown) + more

@@ -8,6 +8,8 @@ user's back: `normalized` must be asked for.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
@@ -197,4 +199,85 @@ def linear(
             for label, v in table.items():
                 t[iss.index(label)] = float(v)
             tables.append(t)
+    # sum_i |w_i| * max |t_i| bounds |utility|: it must stay finite (checked in Python floats,
+    # which overflow to inf quietly, before NumPy multiplies and warns)
+    reach = sum(abs(float(wi)) * float(np.abs(t).max()) for wi, t in zip(w, tables, strict=True))
+    if not math.isfinite(reach):
+        raise EntenteError(
+            "weights times values exceed the range of floating-point numbers "
+            "(keep utilities below about 1e300)"
+        )
     return Preferences(terms=(LinearAdditive(w, tuple(tables)),), **kwargs)  # type: ignore[arg-type]
+
+
+MAX_SPLITS = 100_000
+"""Cases `excludes_everything` may examine before it gives up (red lines built to be hard)."""
+
+
+def excludes_everything(shape: tuple[int, ...], red_lines: Sequence[RedLine]) -> bool:
+    """Whether the red lines together exclude every outcome of a space of this shape.
+
+    A red line excludes a box: the product of its conditions' option sets, with every option
+    of the issues it does not name. The boxes cover the space if, splitting the options of one
+    issue into classes that lie in the same boxes, the boxes that hold each class cover the
+    rest of the issues; options no box names form one class. The work depends on the red
+    lines, not on the size of the space, and is exact; a shortcut compares volumes first.
+    """
+    boxes: list[dict[int, frozenset[int]]] = []
+    for line in red_lines:
+        box: dict[int, frozenset[int]] = {}
+        for i, opts in line.conditions:
+            box[i] = box[i] & opts if i in box else frozenset(opts)
+        if all(box.values()):  # a condition with no option excludes nothing
+            boxes.append({i: v for i, v in box.items() if len(v) < shape[i]})
+    stack = [boxes]
+    steps = 0
+    while stack:
+        node = stack.pop()
+        if not node or not _may_cover(shape, node):
+            return False
+        if any(not b for b in node):
+            continue
+        steps += 1
+        if steps > MAX_SPLITS:
+            raise EntenteError(
+                f"red lines too intricate to check (more than {MAX_SPLITS:,} cases); "
+                "merge or simplify them"
+            )
+        stack.extend(_split(shape, node))
+    return True
+
+
+def _may_cover(shape: tuple[int, ...], boxes: list[dict[int, frozenset[int]]]) -> bool:
+    """False when the boxes' volumes add up to less than the space they should cover."""
+    issues = sorted({i for b in boxes for i in b})
+    total = math.prod(shape[i] for i in issues)
+    volume = 0
+    for b in boxes:
+        volume += math.prod(len(b[i]) if i in b else shape[i] for i in issues)
+        if volume >= total:
+            return True
+    return volume >= total
+
+
+def _split(
+    shape: tuple[int, ...], boxes: list[dict[int, frozenset[int]]]
+) -> list[list[dict[int, frozenset[int]]]]:
+    """The subproblems of one split, on the issue most boxes name."""
+    counts: dict[int, int] = {}
+    for b in boxes:
+        for i in b:
+            counts[i] = counts.get(i, 0) + 1
+    i = max(counts, key=lambda j: (counts[j], -j))
+    named = [b for b in boxes if i in b]
+    free = [b for b in boxes if i not in b]
+    options = np.array(sorted(set().union(*(b[i] for b in named))), dtype=np.int64)
+    inside = np.stack([np.isin(options, np.fromiter(b[i], np.int64, len(b[i]))) for b in named])
+    rest = [{j: v for j, v in b.items() if j != i} for b in named]
+    out = [
+        [*free, *(r for r, hit in zip(rest, column, strict=True) if hit)]
+        for column in np.unique(inside, axis=1).T
+    ]
+    if len(options) < shape[i]:
+        out.append(free)
+    return out

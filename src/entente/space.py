@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from entente.errors import EntenteError
+from entente.errors import EntenteError, one_of, quoted
 
 IssueKind = Literal["categorical", "ordinal", "integer", "real"]
 Outcomes = NDArray[np.int64]
@@ -21,6 +21,10 @@ Outcomes = NDArray[np.int64]
 
 MAX_ENUMERABLE = 20_000_000
 """Spaces larger than this are sampled and searched, never listed."""
+
+MAX_OPTIONS = 1_000_000
+"""Options of one issue, at most. A space may be far larger than MAX_ENUMERABLE, since it is
+sampled, but each issue's options (labels, value tables, neighbourhoods) are held in memory."""
 
 
 @dataclass(frozen=True)
@@ -39,19 +43,32 @@ class Issue:
     labels: tuple[str, ...] | None = None
     """Longer human-readable names of the options, where the ids are terse."""
 
+    _pos: dict[str, int] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         if not self.options:
-            raise EntenteError(f"issue {self.id!r} has no options")
+            raise EntenteError(f"issue {quoted(self.id)} has no options")
+        if len(self.options) > MAX_OPTIONS:
+            raise EntenteError(_too_many(self.id, len(self.options), "list fewer options"))
         if self.values is not None and len(self.values) != len(self.options):
             raise EntenteError(
-                f"issue {self.id!r}: {len(self.values)} values for {len(self.options)} options"
+                f"issue {quoted(self.id)}: {len(self.values)} values for {len(self.options)} options"
             )
         if self.labels is not None and len(self.labels) != len(self.options):
             raise EntenteError(
-                f"issue {self.id!r}: {len(self.labels)} labels for {len(self.options)} options"
+                f"issue {quoted(self.id)}: {len(self.labels)} labels for {len(self.options)} options"
             )
-        if len(set(self.options)) != len(self.options):
-            raise EntenteError(f"issue {self.id!r} has two options with the same label")
+        pos = {o: k for k, o in enumerate(self.options)}
+        if len(pos) != len(self.options):
+            seen: set[str] = set()
+            for o in self.options:
+                if o in seen:
+                    raise EntenteError(
+                        f"issue {quoted(self.id)} has option id {quoted(o)} twice "
+                        "(each option needs an id of its own)"
+                    )
+                seen.add(o)
+        object.__setattr__(self, "_pos", pos)
 
     @property
     def size(self) -> int:
@@ -66,13 +83,36 @@ class Issue:
         return self.labels[k] if self.labels else self.options[k]
 
     def index(self, label: str) -> int:
-        """Index of the option labelled `label`."""
-        try:
-            return self.options.index(label)
-        except ValueError:
+        """Index of the option with id `label`."""
+        k = self._pos.get(label)
+        if k is None:
             raise EntenteError(
-                f"issue {self.id!r} has no option {label!r}: expected one of {', '.join(self.options)}"
-            ) from None
+                f"issue {quoted(self.id)} has no option {quoted(label)}: "
+                f"expected one of {one_of(self.options)}"
+            )
+        return k
+
+    def at(self, number: float) -> int:
+        """Index of the option standing for `number` (integer and real issues)."""
+        if self.values is None:
+            raise EntenteError(
+                f"issue {quoted(self.id)} is {self.kind}: name one of its options "
+                f"({one_of(self.options)}), not a number"
+            )
+        vals = np.asarray(self.values)
+        k = int(np.argmin(np.abs(vals - number))) if math.isfinite(number) else 0
+        if not abs(vals[k] - number) <= 1e-9 * max(1.0, abs(number)):
+            raise EntenteError(
+                f"issue {quoted(self.id)} has no option {quoted(number)}: expected a number "
+                f"from {self.options[0]} to {self.options[-1]}"
+                + (" in whole steps" if self.kind == "integer" else " on its grid")
+            )
+        return k
+
+
+def _too_many(id: str, n: float, advice: str) -> str:
+    many = f"{n:,.0f} options, more than" if math.isfinite(n) else "more options than"
+    return f"issue {quoted(id)} would have {many} the limit of {MAX_OPTIONS:,} per issue ({advice})"
 
 
 def categorical(id: str, options: list[str] | tuple[str, ...], name: str = "") -> Issue:
@@ -88,20 +128,41 @@ def ordinal(id: str, options: list[str] | tuple[str, ...], name: str = "") -> Is
 def integer(id: str, low: int, high: int, name: str = "") -> Issue:
     """An issue taking every whole number from `low` to `high` inclusive."""
     if high < low:
-        raise EntenteError(f"issue {id!r}: integer range {low}..{high} is empty")
+        raise EntenteError(f"issue {quoted(id)}: integer range {low}..{high} is empty")
+    if high - low + 1 > MAX_OPTIONS:
+        raise EntenteError(_too_many(id, high - low + 1, "narrow its range from low to high"))
     vals = range(low, high + 1)
     return Issue(id, tuple(str(v) for v in vals), "integer", name, tuple(float(v) for v in vals))
 
 
 def real(id: str, low: float, high: float, resolution: float, name: str = "") -> Issue:
     """A continuous issue cut into steps of `resolution` from `low` to `high` inclusive."""
+    if not all(math.isfinite(x) for x in (low, high, resolution)):
+        raise EntenteError(f"issue {quoted(id)}: low, high and resolution must be finite numbers")
     if not (resolution > 0 and high >= low):
-        raise EntenteError(f"issue {id!r}: real range needs low <= high and a positive resolution")
-    n = math.floor((high - low) / resolution + 1e-9) + 1
+        raise EntenteError(
+            f"issue {quoted(id)}: a real range needs low <= high and a positive resolution"
+        )
+    steps = (high - low) / resolution
+    if not steps < MAX_OPTIONS:  # an overflow to inf is refused too
+        advice = "coarsen its resolution or narrow its range"
+        raise EntenteError(
+            _too_many(id, math.floor(steps) + 1 if math.isfinite(steps) else steps, advice)
+        )
+    n = math.floor(steps + 1e-9) + 1
     vals = np.linspace(low, low + (n - 1) * resolution, n)
     if vals[-1] < high - 1e-12:
         vals = np.append(vals, high)
-    return Issue(id, tuple(f"{v:g}" for v in vals), "real", name, tuple(float(v) for v in vals))
+    return Issue(id, _number_labels(vals), "real", name, tuple(float(v) for v in vals))
+
+
+def _number_labels(vals: NDArray[np.float64]) -> tuple[str, ...]:
+    """Short labels of distinct numbers: 6 significant digits, more where 6 would merge two."""
+    for digits in (6, 9, 12, 15, 17):
+        labels = tuple(f"{v:.{digits}g}" for v in vals)
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels
 
 
 @dataclass(frozen=True)

@@ -8,29 +8,24 @@ through the `fail` callback of the scenario loader. A timeline may also be a fil
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from entente.audit.timeline import Event, Succession
 from entente.calendar import Date
-from entente.errors import EntenteError, ScenarioError
-from entente.formats.locate import locate
+from entente.errors import EntenteError, one_of, quoted
+from entente.formats.tomlcheck import STRICT, Fail, Loc, failer, parse, read_text, validate
 from entente.prefs import Preferences, linear, normalized
 from entente.ratification import Constituency, Ratifier
 from entente.scenario import Party
 from entente.space import OutcomeSpace
 from entente.treaty.model import ArticleSpec, Clause, Obligation, Part, Period, TreatySpec
 
-Fail = Callable[[tuple[Any, ...], str], ScenarioError]
-Loc = tuple[Any, ...]
-
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT
 
 
 class ObligationModel(_Model):
@@ -146,7 +141,9 @@ _PERIOD = re.compile(r"^\s*(\d+)\s+(day|month|year)s?(?:\s+after\s+([a-z_]+))?\s
 def _period(text: str, loc: Loc, fail: Fail) -> Period:
     m = _PERIOD.match(text)
     if not m:
-        raise fail(loc, f"expected '<n> days|months|years [after <event kind>]' (got {text!r})")
+        raise fail(
+            loc, f"expected '<n> days|months|years [after <event kind>]' (got {quoted(text)})"
+        )
     return Period(int(m[1]), f"{m[2]}s", m[3] or "entry_into_force")  # type: ignore[arg-type]
 
 
@@ -176,7 +173,7 @@ def _obligations(
             if h not in parties:
                 raise fail(
                     (*oloc, "holder"),
-                    f"names no party {h!r} (expected one of {', '.join(sorted(parties))})",
+                    f"names no party {quoted(h)} (expected one of {one_of(sorted(parties))})",
                 )
         if om.deadline and om.within:
             raise fail((*oloc, "within"), "give a deadline or a period, not both")
@@ -230,7 +227,7 @@ def build_treaty(m: TreatyModel, space: OutcomeSpace, parties: set[str], fail: F
     for j, am in enumerate(m.articles):
         aloc = ("treaty", "articles", j)
         if am.key in keys:
-            raise fail((*aloc, "key"), f"article key {am.key!r} is used twice")
+            raise fail((*aloc, "key"), f"article key {quoted(am.key)} is used twice")
         keys.add(am.key)
         shorthand = PartModel(
             issue=am.issue, text=am.text, obligations=am.obligations, when=am.when
@@ -325,14 +322,32 @@ def _prefs(cm: ConstituencyModel, space: OutcomeSpace, loc: Loc, fail: Fail) -> 
 
 
 def build_timeline(
-    models: list[EventModel], fail: Fail, root: Loc = ("timeline",)
+    models: list[EventModel],
+    fail: Fail,
+    root: Loc = ("timeline",),
+    parties: set[str] | None = None,
 ) -> tuple[Event, ...]:
-    """Events of a `[[timeline]]` array, in the order written (the audit sorts them)."""
+    """Events of a `[[timeline]]` array, in the order written (the audit sorts them).
+
+    With `parties`, an event's party must be one of them or a successor that a succession
+    event of the timeline brings in.
+    """
+    known = set(parties or ()) | {m.succession.successor for m in models if m.succession}
     out = []
     for j, em in enumerate(models):
         loc = (*root, j)
         if em.kind == "succession" and em.succession is None:
             raise fail(loc, "a succession event needs a 'succession' table")
+        if parties is not None:
+            named: list[tuple[Loc, str | None]] = [(("party",), em.party)]
+            if em.succession is not None:
+                named.append((("succession", "predecessor"), em.succession.predecessor))
+            for where, who in named:
+                if who is not None and who not in known:
+                    raise fail(
+                        (*loc, *where),
+                        f"names no party {quoted(who)} (expected one of {one_of(sorted(known))})",
+                    )
         succ = None
         if em.succession is not None:
             s = em.succession
@@ -359,23 +374,7 @@ def build_timeline(
 
 def load_timeline(path: str | Path) -> tuple[Event, ...]:
     """Read a timeline file (`[[timeline]]` events) with located errors."""
-    from entente.formats.scenario_toml import _dotted, _expectation
-
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except OSError as e:
-        raise ScenarioError(f"cannot read: {e.strerror or e}", file=name) from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise ScenarioError(f"invalid TOML: {e}", file=name) from None
-
-    def fail(loc: Loc, message: str) -> ScenarioError:
-        return ScenarioError(message, file=name, line=locate(text, loc), field=_dotted(loc))
-
-    try:
-        model = TimelineFile.model_validate(raw)
-    except ValidationError as e:
-        err = e.errors()[0]
-        raise fail(tuple(err["loc"]), _expectation(err)) from None
-    return build_timeline(model.timeline, fail)
+    text = read_text(path)
+    model = validate(TimelineFile, parse(text, name), text, name)
+    return build_timeline(model.timeline, failer(text, name))
