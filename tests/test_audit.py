@@ -102,8 +102,8 @@ def test_deadline_passing_unperformed_is_a_violation() -> None:
     ob = Obligation("pay", "p", "obligation", "pay", within=Period(30, "days"))
     report = audit(_small(ob), [EIF, _ev("1900-03-01", fulfils=("pay",))])
     v = report.verdict("pay")
-    assert v.status == "fulfilled"  # a late payment is recorded after the breach
-    assert [c.status for c in v.history] == ["pending", "violated", "fulfilled"]
+    assert v.status == "cured"  # a late payment cures the breach, which stays on record
+    assert [c.status for c in v.history] == ["pending", "violated", "cured"]
     assert v.history[1].date.iso() == "1900-01-31" and v.history[1].event is None
 
 

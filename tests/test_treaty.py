@@ -89,7 +89,7 @@ def test_every_option_of_every_issue_builds(portsmouth: Scenario) -> None:
             outcome = tuple([*base[:i], k, *base[i + 1 :]])
             t = build(portsmouth, outcome)
             clause = portsmouth.treaty.clauses[i][k] if portsmouth.treaty else None
-            if clause is not None:
+            if clause is not None and clause.text.strip():  # an empty clause adds nothing
                 first = clause.text.strip().split("\n\n")[0]
                 assert first in [p for a in t.articles for p in a.paragraphs], (iss.id, k)
             nums = [a.num for a in t.body]

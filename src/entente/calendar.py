@@ -7,12 +7,18 @@ A date is stored once, as a Julian Day Number, and renders in either calendar, a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from entente.errors import EntenteError
 
 Calendar = Literal["gregorian", "julian"]
+Calendars = tuple[Calendar, ...]
+"""The calendars a scenario's parties used: dates render in these, and only these."""
+
+GREGORIAN: Calendars = ("gregorian",)
+BOTH: Calendars = ("julian", "gregorian")
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -119,16 +125,26 @@ class Date:
         y, m, d = self.gregorian
         return f"{y:04d}-{m:02d}-{d:02d}"
 
-    def render(self, *, both: bool = True) -> str:
+    def render(self, calendars: Sequence[Calendar] | None = None, *, both: bool = True) -> str:
         """'5 September 1905', or with both calendars '23 August (5 September) 1905'.
 
-        Both calendars are shown for dates given Old Style, and for dates given New Style when
-        `both` is true; the Old Style comes first, as Russian documents of the time wrote it.
+        `calendars` is the setting of the scenario the date belongs to. With one calendar,
+        every date renders in it alone, whatever calendar it was written in. With both, a date
+        written Old Style renders in both, the Old Style first as Russian documents of the time
+        wrote it, and a date written New Style in the Gregorian calendar alone: the file marks
+        with ' OS' the dates that the parties wrote in both calendars. Without a setting, both
+        calendars are shown for dates given Old Style, and for dates given New Style when
+        `both` is true.
         """
         gy, gm, gd = self.gregorian
-        if not both and self.calendar == "gregorian":
-            return f"{gd} {MONTHS[gm - 1]} {gy}"
         jy, jm, jd = self.julian
+        if calendars is not None:
+            if "julian" not in calendars or (self.calendar == "gregorian" and len(calendars) > 1):
+                return f"{gd} {MONTHS[gm - 1]} {gy}"
+            if "gregorian" not in calendars:
+                return f"{jd} {MONTHS[jm - 1]} {jy}"
+        elif not both and self.calendar == "gregorian":
+            return f"{gd} {MONTHS[gm - 1]} {gy}"
         if jy != gy:
             return f"{jd} {MONTHS[jm - 1]} {jy} ({gd} {MONTHS[gm - 1]} {gy})"
         if jm != gm:
@@ -137,6 +153,26 @@ class Date:
 
     def __str__(self) -> str:
         return self.render()
+
+
+def calendars_of(dates: Iterable[Date]) -> Calendars:
+    """The setting a scenario that states none implies: both calendars when any of its dates
+    was written Old Style (' OS'), the Gregorian calendar alone otherwise."""
+    return BOTH if any(d.calendar == "julian" for d in dates) else GREGORIAN
+
+
+def check_calendars(calendars: Sequence[str]) -> Calendars:
+    """A stated setting, checked: one or both of 'julian' and 'gregorian', each once."""
+    if not calendars or len(set(calendars)) != len(calendars):
+        raise EntenteError("calendars: expected one or both of 'julian' and 'gregorian', each once")
+    for c in calendars:
+        if c not in _TO_JDN:
+            raise EntenteError(
+                f"calendars: unknown calendar {c!r}: expected 'gregorian' or 'julian'"
+            )
+    if len(calendars) == 2:
+        return BOTH
+    return GREGORIAN if calendars[0] == "gregorian" else ("julian",)
 
 
 def offset_days(year: int, month: int = 3, day: int = 1) -> int:

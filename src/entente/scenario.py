@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from entente.audit.timeline import Event
-from entente.calendar import Date
+from entente.calendar import Calendars, Date, calendars_of
 from entente.errors import EntenteError
 from entente.prefs import Preferences
 from entente.ratification import Ratifier
@@ -99,13 +99,23 @@ class Scenario:
     ratification: tuple[Ratifier, ...] = ()
     treaty: TreatySpec | None = None
     timeline: tuple[Event, ...] = ()
+    calendars: Calendars = ()
+    """The calendars the parties used, in which dates are written out (`Date.render`). Not
+    stated: both when a date is written Old Style, Gregorian alone otherwise."""
 
     def __post_init__(self) -> None:
+        if not self.calendars:
+            object.__setattr__(self, "calendars", calendars_of(self._written_dates()))
         if len(self.parties) < 2:
             raise EntenteError(f"scenario {self.id!r} needs at least two parties")
         ids = [p.id for p in self.parties] + [m.id for m in self.mediators]
         if len(set(ids)) != len(ids):
             raise EntenteError(f"scenario {self.id!r}: two parties or mediators share an id")
+
+    def _written_dates(self) -> list[Date]:
+        held = (self.start, self.history.date if self.history else None)
+        out = [*self.dates.values(), *(e.date for e in self.timeline), *held]
+        return [d for d in out if d is not None] + list(self.treaty.dates() if self.treaty else ())
 
     @property
     def prefs(self) -> tuple[Preferences, ...]:

@@ -2,9 +2,17 @@
 
 Each obligation starts `pending` (not yet binding). Entry into force makes prohibitions,
 permissions and continuing obligations `in_force`, and leaves obligations awaiting an act
-(one-off ones, or any with a deadline) `pending` until performed. Events then fulfil, violate, suspend, resume or terminate them; a deadline
-that passes with no performance is a violation; a succession hands a party's obligations to
-its successor with the reservations it states.
+(one-off ones, or any with a deadline) `pending` until performed. Events then fulfil, violate,
+suspend, resume or terminate them; a deadline that passes with no performance is a violation,
+and a performance after a violation `cures` it (the breach stays in the history); a succession
+hands a party's obligations to its successor with the reservations it states.
+
+A treaty binds only once in force (Vienna Convention on the Law of Treaties, art. 24), and
+many agreements enter into force on signature (art. 12). A timeline that records no entry into
+force is read that way: the obligations bind from the signature (the timeline's, or else the
+treaty's date), deadlines run from it, and the audit says so in a warning. With no signature
+date either, nothing binds and no deadline is checked, and the warning says that instead.
+Performance is recorded whenever it happens: a party may perform before it is bound.
 """
 
 from __future__ import annotations
@@ -13,11 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from entente.audit.timeline import Event, ordered
-from entente.calendar import Date
-from entente.errors import EntenteError
+from entente.calendar import Calendars, Date
+from entente.errors import EntenteError, quoted
 from entente.treaty.model import Obligation, Period, Treaty
 
-Status = Literal["pending", "in_force", "fulfilled", "violated", "suspended", "terminated"]
+Status = Literal["pending", "in_force", "fulfilled", "violated", "cured", "suspended", "terminated"]
 
 
 @dataclass(frozen=True)
@@ -63,15 +71,33 @@ class Verdict:
     reservations: tuple[str, ...]
     history: tuple[Change, ...]
 
+    def steps(self) -> tuple[Change, ...]:
+        """The changes a reader needs: each change of status, without the first steps that only
+        made it binding ('pending' or 'in force' at entry into force) unless nothing followed.
+
+        A late performance reads ('violated', D), ('cured', D2); an obligation kept in force
+        since entry into force reads ('in_force', D).
+        """
+        changes = [
+            c
+            for k, c in enumerate(self.history)
+            if k == 0 or c.status != self.history[k - 1].status
+        ]
+        while len(changes) > 1 and changes[0].status in ("pending", "in_force"):
+            changes.pop(0)
+        return tuple(changes)
+
 
 @dataclass(frozen=True)
 class Audit:
-    """Verdicts on every obligation of a treaty as of `at`, and the events considered."""
+    """Verdicts on every obligation of a treaty as of `at`, the events considered, and what
+    a reader must be told about how they were read (`warnings`)."""
 
     treaty: Treaty
     at: Date | None
     verdicts: tuple[Verdict, ...]
     events: tuple[Event, ...]
+    warnings: tuple[str, ...] = ()
 
     def verdict(self, obligation_id: str) -> Verdict:
         for v in self.verdicts:
@@ -85,7 +111,8 @@ class Audit:
             "treaty": self.treaty.id,
             "at": self.at.iso() if self.at else None,
             "obligations": [_verdict_dict(v) for v in self.verdicts],
-            "timeline": [event_dict(e) for e in self.events],
+            "timeline": [event_dict(e, self.treaty.calendars) for e in self.events],
+            "warnings": list(self.warnings),
         }
 
 
@@ -96,7 +123,9 @@ def _matches(selector: str, ob: Obligation, holder: str) -> bool:
         return ob.article == selector.removeprefix("article:")
     if selector.startswith("party:"):
         return holder == selector.removeprefix("party:")
-    return ob.id == selector or ob.id.startswith(selector + ".")
+    # an id, or the id of obligations with several holders ('evacuation' for 'evacuation.japan')
+    n = len(selector)
+    return ob.id == selector or (ob.id[n : n + 1] == "." and ob.id.startswith(selector))
 
 
 def check_selectors(treaty: Treaty, events: tuple[Event, ...] | list[Event]) -> list[str]:
@@ -107,7 +136,7 @@ def check_selectors(treaty: Treaty, events: tuple[Event, ...] | list[Event]) -> 
             if sel.startswith("party:"):
                 continue
             if not any(_matches(sel, o, o.holder) for o in treaty.obligations):
-                bad.append(f"{e.date.iso()} {e.title}: {sel}")
+                bad.append(f"{e.date.iso()} {quoted(e.title)}: {quoted(sel)}")
     return bad
 
 
@@ -121,7 +150,14 @@ def _anchor(period: Period, events: tuple[Event, ...]) -> Date | None:
 def audit(treaty: Treaty, events: tuple[Event, ...] | list[Event], at: Date | None = None) -> Audit:
     """Evaluate every obligation of `treaty` along `events`, up to and including `at`."""
     timeline = ordered(tuple(events))
+    warnings, assumed = _entry_into_force(treaty, timeline)
+    public = tuple(e for e in timeline if at is None or e.date.jdn <= at.jdn)
+    if assumed is not None:
+        timeline = ordered((*timeline, assumed))
     seen = tuple(e for e in timeline if at is None or e.date.jdn <= at.jdn)
+    warnings += [
+        f"event selector matches no obligation: {w}" for w in check_selectors(treaty, events)
+    ]
     end = at or (seen[-1].date if seen else None)
     states = []
     for ob in treaty.obligations:
@@ -160,7 +196,26 @@ def audit(treaty: Treaty, events: tuple[Event, ...] | list[Event], at: Date | No
                 history=tuple(s.history),
             )
         )
-    return Audit(treaty, at, tuple(verdicts), seen)
+    return Audit(treaty, at, tuple(verdicts), public, tuple(warnings))
+
+
+def _entry_into_force(
+    treaty: Treaty, timeline: tuple[Event, ...]
+) -> tuple[list[str], Event | None]:
+    """Warnings about a timeline without entry into force, and the event assumed in its place."""
+    if any(e.kind == "entry_into_force" for e in timeline):
+        return [], None
+    signed = next((e.date for e in timeline if e.kind == "signature"), treaty.date)
+    if signed is None:
+        return [
+            "the timeline records no entry into force and the treaty no date of signature: "
+            "no obligation binds and no deadline is checked"
+        ], None
+    when = signed.render(treaty.calendars)
+    return [
+        "the timeline records no entry into force: the obligations are taken to bind from "
+        f"the signature on {when}, and their deadlines run from it"
+    ], Event(signed, "entry_into_force", "Taken to enter into force on signature")
 
 
 def _run_clock(states: list[_State], before: Date) -> None:
@@ -198,7 +253,9 @@ def _apply(e: Event, states: list[_State]) -> None:
             if s.status != "terminated" and any(
                 _matches(x, s.obligation, s.holder) for x in sel_list
             ):
-                s.move(status, e.date, e.title, e)  # type: ignore[arg-type]
+                # performance after a breach cures it; the breach stays in the history
+                late = status == "fulfilled" and s.status in ("violated", "cured")
+                s.move("cured" if late else status, e.date, e.title, e)  # type: ignore[arg-type]
     for s in states:
         if s.status == "suspended" and any(_matches(x, s.obligation, s.holder) for x in e.resumes):
             s.move(s.before_suspension, e.date, e.title, e)
@@ -208,11 +265,11 @@ def _apply(e: Event, states: list[_State]) -> None:
                 s.move("terminated", e.date, e.title, e)
 
 
-def event_dict(e: Event) -> dict[str, Any]:
-    """A JSON-ready view of an event."""
+def event_dict(e: Event, calendars: Calendars | None = None) -> dict[str, Any]:
+    """A JSON-ready view of an event; `date_text` is written in `calendars` (the treaty's)."""
     out: dict[str, Any] = {
         "date": e.date.iso(),
-        "date_text": e.date.render(),
+        "date_text": e.date.render(calendars),
         "kind": e.kind,
         "title": e.title,
     }

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from entente import api
-from entente.audit.audit import Audit, audit, check_selectors
-from entente.audit.timeline import Event
+from entente.audit.audit import Audit, Verdict, audit
 from entente.calendar import Date
 from entente.errors import EntenteError
 from entente.formats.safe import write_atomic
@@ -44,9 +45,12 @@ _STYLE = {
     "in_force": "cyan",
     "fulfilled": "green",
     "violated": "bold red",
+    "cured": "dark_orange",
     "suspended": "magenta",
     "terminated": "dim",
 }
+_SHOWN = 300
+"""Longest text of a scenario (an event's title, a reason) a table cell shows in full."""
 
 ScenarioArg = Annotated[
     str, typer.Argument(help="A scenario file, or the name of a built-in scenario.")
@@ -55,7 +59,7 @@ OutcomeOpt = Annotated[
     OutcomeChoice,
     typer.Option("--outcome", help="The outcome that was signed, or one negotiated now."),
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the negotiation.")]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the negotiation (0 or more).")]
 
 
 def load_scenario(source: str) -> Scenario:
@@ -103,10 +107,11 @@ def obligations_json(treaty: Treaty) -> dict[str, Any]:
                 "conditions": list(o.conditions),
                 "continuing": o.continuing,
                 "beneficiary": o.beneficiary,
-                "text": o.sentence(dict(treaty.parties)),
+                "text": o.sentence(dict(treaty.parties), treaty.calendars),
             }
             for o in treaty.obligations
         ],
+        "warnings": list(treaty.warnings),
     }
 
 
@@ -123,6 +128,7 @@ def treaty_command(
     """Write the treaty an outcome makes, as Markdown, HTML or Akoma Ntoso XML."""
     sc = load_scenario(scenario)
     treaty = build(sc, choose_outcome(sc, outcome, seed))
+    _warn(treaty.warnings)
     if as_json:
         text = json.dumps(obligations_json(treaty), indent=2, ensure_ascii=False) + "\n"
     elif fmt is Format.md:
@@ -160,68 +166,118 @@ def audit_command(
     chosen = choose_outcome(sc, outcome, seed)
     treaty = build(sc, chosen)
     report = audit(treaty, events, when)
-    warnings = check_selectors(treaty, events)
+    _warn(report.warnings)
     if as_json:
-        data = report.to_dict()
-        data["warnings"] = warnings
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return
     console = Console()
     _print_ratification(console, ratify(sc, chosen))
-    _print_verdicts(console, report)
-    _print_timeline(console, report.events)
+    refs = {id(e): k for k, e in enumerate(report.events, start=1)}
+    _print_verdicts(console, report, refs)
+    _print_timeline(console, report)
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    """Each warning as one line on stderr, so that stdout stays the document or the JSON."""
     for w in warnings:
-        console.print(f"[yellow]warning:[/] event selector matches no obligation: {w}")
+        typer.echo("entente: warning: " + " ".join(w.split()), err=True)
+
+
+def _cut(text: str) -> str:
+    """User text for a table cell: never markup, at most `_SHOWN` characters."""
+    text = text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+    return escape(text)
 
 
 def _print_ratification(console: Console, r: Ratification) -> None:
-    t = Table(title="Ratification", title_justify="left")
-    for col in ("party", "constituency", "weight", "utility", "threshold", "vote"):
-        t.add_column(col)
+    t = Table(title="Ratification", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    t.add_column("party", no_wrap=True)
+    t.add_column("constituency")
+    for col in ("weight", "utility", "threshold"):
+        t.add_column(col, justify="right")
+    t.add_column("vote", no_wrap=True)
     for p in r.parties:
-        for v in p.votes:
+        for k, v in enumerate(p.votes):
             vote = "[green]approves[/]" if v.approves else "[red]opposes[/]"
             t.add_row(
-                p.party,
-                v.name + (" (veto)" if v.veto else ""),
+                _cut(p.party) if k == 0 else "",
+                _cut(v.name) + (" (veto)" if v.veto else ""),
                 f"{v.weight:g}",
                 f"{v.utility:.2f}",
                 f"{v.threshold:.2f}",
                 vote,
             )
-        verdict = "[green]ratifies[/]" if p.ratified else f"[red]fails ({p.on_failure})[/]"
-        t.add_row(p.party, f"[b]{p.rule}[/]", "", f"{p.share:.0%}", "", verdict, end_section=True)
+        verdict = "[green]ratifies[/]" if p.ratified else f"[red]fails ({escape(p.on_failure)})[/]"
+        t.add_row(
+            "", f"[b]{escape(p.rule)}[/]", "", f"{p.share:.0%}", "", verdict, end_section=True
+        )
     console.print(t)
 
 
-def _print_verdicts(console: Console, report: Audit) -> None:
-    at = report.at.render(both=False) if report.at else "the end of the timeline"
-    t = Table(title=f"Obligations as of {at}", title_justify="left")
-    for col in ("art.", "obligation", "holder", "status", "since", "by"):
-        t.add_column(col)
-    nums = {a.key: a.num for a in report.treaty.articles}
+def account(v: Verdict, refs: dict[int, int]) -> str:
+    """What became of an obligation, as markup: 'violated on 1900-01-31, cured on 1900-03-01 #2'.
+
+    Dates are ISO 8601 (New Style); '#k' is the event's number in the timeline table.
+    """
+    parts = []
+    for c in v.steps():
+        word = {"in_force": "in force since", "pending": "pending since"}.get(
+            c.status, f"{c.status} on"
+        )
+        ref = f" #{refs[id(c.event)]}" if c.event is not None and id(c.event) in refs else ""
+        if c.event is None and c.status == "violated":
+            ref = " (deadline passed)"
+        elif c.event is None and c.status == "terminated":
+            ref = " (its period ran out)"
+        parts.append(f"[{_STYLE[c.status]}]{word} {c.date.iso()}[/]{ref}")
+    if not parts:
+        parts.append(f"[{_STYLE['pending']}]pending[/] (not yet binding)")
+    if v.status == "pending" and v.deadline is not None:
+        parts.append(f"due {v.deadline.iso()}")
+    return ", ".join(parts)
+
+
+def _print_verdicts(console: Console, report: Audit, refs: dict[int, int]) -> None:
+    cal = report.treaty.calendars
+    at = report.at.render(cal) if report.at else "the end of the timeline"
+    t = Table(
+        title=f"Obligations as of {escape(at)}",
+        title_justify="left",
+        caption="Dates New Style (ISO 8601); #k: event k of the timeline.",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    t.add_column("art.", no_wrap=True)
+    t.add_column("obligation", no_wrap=True, overflow="fold")
+    t.add_column("holder", no_wrap=True, overflow="fold")
+    t.add_column("what became of it", ratio=1)
+    nums = {
+        a.key: ("Add. " if a.kind == "additional" else "") + a.num for a in report.treaty.articles
+    }
     for v in report.verdicts:
-        style = _STYLE[v.status]
         t.add_row(
-            nums.get(v.obligation.article, ""),
-            v.obligation.id,
-            v.holder,
-            f"[{style}]{v.status.replace('_', ' ')}[/]",
-            v.since.iso() if v.since else "",
-            v.reason,
+            escape(nums.get(v.obligation.article, "")),
+            escape(v.obligation.id),
+            escape(v.holder),
+            account(v, refs),
         )
     console.print(t)
     reservations = sorted({r for v in report.verdicts for r in v.reservations})
     for r in reservations:
-        console.print(f"[b]Reservation:[/] {r}")
+        console.print(f"[b]Reservation:[/] {_cut(r)}")
 
 
-def _print_timeline(console: Console, events: tuple[Event, ...]) -> None:
-    t = Table(title="Timeline", title_justify="left")
-    for col in ("date", "kind", "event"):
-        t.add_column(col)
-    for e in events:
-        t.add_row(e.date.render(both=False), e.kind.replace("_", " "), e.title)
+def _print_timeline(console: Console, report: Audit) -> None:
+    t = Table(title="Timeline", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    t.add_column("#", justify="right", no_wrap=True)
+    t.add_column("date", no_wrap=True)
+    t.add_column("event", ratio=1)
+    for k, e in enumerate(report.events, start=1):
+        kind = e.kind.replace("_", " ")
+        t.add_row(
+            str(k), e.date.render(report.treaty.calendars), f"[dim]{kind}:[/] {_cut(e.title)}"
+        )
     console.print(t)
 
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from entente.calendar import Date
+from entente.calendar import Date, check_calendars
 from entente.errors import EntenteError, ScenarioError
 from entente.formats.locate import locate
 from entente.formats.treaty_toml import (
@@ -134,6 +134,13 @@ class ScenarioModel(_Model):
     venue: str = ""
     dates: dict[str, str] = Field(
         {}, description="{event: 'YYYY-MM-DD'}; a ' OS' suffix reads the date Old Style (Julian)."
+    )
+    calendars: list[Literal["julian", "gregorian"]] = Field(
+        [],
+        description="The calendars the parties used, in which dates are written out: "
+        "['gregorian'] or ['julian'] (every date in that one), or both (a date marked ' OS' "
+        "in both, '23 August (5 September) 1905'; the others in the Gregorian). Not given: "
+        "both when some date is marked ' OS', Gregorian alone otherwise.",
     )
     issues: list[IssueModel] = Field(min_length=1)
     parties: list[PartyModel] = Field(min_length=2)
@@ -290,6 +297,7 @@ def _build(m: ScenarioModel, text: str, file: str) -> Scenario:
             ratification=ratification,
             treaty=treaty,
             timeline=timeline,
+            calendars=check_calendars(m.calendars) if m.calendars else (),
         )
     except ScenarioError:
         raise

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from entente.calendar import Date
+from entente.calendar import GREGORIAN, Calendars, Date
 from entente.errors import EntenteError
 
 Kind = Literal["obligation", "prohibition", "permission"]
@@ -76,13 +76,18 @@ class Obligation:
         has_deadline = self.deadline is not None or self.within is not None
         return self.kind == "obligation" and (not self.continuing or has_deadline)
 
-    def sentence(self, names: dict[str, str] | None = None) -> str:
-        """'Japan shall not build fortifications on Sakhalin', in plain words."""
+    def sentence(
+        self, names: dict[str, str] | None = None, calendars: Calendars | None = None
+    ) -> str:
+        """'Japan shall not build fortifications on Sakhalin', in plain words.
+
+        `calendars` is the treaty's setting, in which a deadline is written.
+        """
         who = (names or {}).get(self.holder, self.holder)
         verb = {"obligation": "shall", "prohibition": "shall not", "permission": "may"}[self.kind]
         text = f"{who} {verb} {self.action}" + (f" {self.object}" if self.object else "")
         if self.deadline is not None:
-            text += f" by {self.deadline.render()}"
+            text += f" by {self.deadline.render(calendars)}"
         elif self.within is not None:
             text += f" within {self.within}"
         if self.conditions:
@@ -142,6 +147,13 @@ class TreatySpec:
     languages: tuple[str, ...] = ()
     attestation: str = ""
 
+    def dates(self) -> list[Date]:
+        """Every date the description writes: the treaty's own and its obligations' deadlines."""
+        clauses = [c for row in self.clauses for c in row if c is not None]
+        clauses += [p.clause for a in self.articles for p in a.parts if p.clause is not None]
+        deadlines = [o.deadline for c in clauses for o in c.obligations if o.deadline]
+        return ([self.date] if self.date else []) + deadlines
+
 
 @dataclass(frozen=True)
 class Article:
@@ -183,6 +195,10 @@ class Treaty:
     languages: tuple[str, ...]
     attestation: str
     outcome: tuple[int, ...]
+    calendars: Calendars = GREGORIAN
+    """The calendars of the parties: every date of the document is written in these."""
+    warnings: tuple[str, ...] = ()
+    """What building it noticed and a reader should know (an option with no clause)."""
 
     @property
     def body(self) -> tuple[Article, ...]:
@@ -206,7 +222,7 @@ class Treaty:
                 nums.get(o.article, ""),
                 names.get(o.holder, o.holder),
                 o.kind,
-                o.sentence(names),
+                o.sentence(names, self.calendars),
             )
             for o in self.obligations
         ]

@@ -2,7 +2,9 @@
 
 Persons, organisations, places and events are declared once as TLC references in the meta
 block and pointed to from the text; the timeline's events become lifecycle event references.
-Output is built with the standard library and validates against the official schema.
+Output is built with the standard library and validates against the official schema. Every
+text and attribute passes through `printable`, so that a control character in a scenario
+cannot make the document ill-formed (ElementTree escapes markup but keeps such characters).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from entente.audit.timeline import Event
-from entente.treaty.build import signed_on
+from entente.treaty.build import for_party, printable, signed_on
 from entente.treaty.model import Article, Treaty
 
 NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
@@ -33,9 +35,9 @@ def slug(text: str) -> str:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    el = ET.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrs.items()})
+    el = ET.SubElement(parent, tag, {k.rstrip("_"): printable(v) for k, v in attrs.items()})
     if text is not None:
-        el.text = text
+        el.text = printable(text)
     return el
 
 
@@ -202,16 +204,16 @@ def _conclusions(act: ET.Element, t: Treaty) -> None:
     else:
         p.text = "Done on "
     if t.date:
-        d = _sub(p, "date", t.date.render(), date=t.date.iso(), refersTo="#signature")
+        d = _sub(p, "date", t.date.render(t.calendars), date=t.date.iso(), refersTo="#signature")
         d.tail = "."
     else:
-        p.text = signed_on(t)
+        p.text = printable(signed_on(t))
     if t.languages:
         _sub(concl, "p", f"Authentic texts: {', '.join(t.languages)}.")
     _sub(concl, "p", t.attestation)
     for k, s in enumerate(t.signatories, start=1):
         line = _sub(concl, "p")
-        line.text = f"For the {s.party_name}: "
+        line.text = printable(f"{for_party(s.party_name)}: ")
         sig = _sub(line, "signature")
         pid = _person_id(s.name)
         person = _sub(sig, "person", s.name, eId=f"conclusions__person_{k}", refersTo=f"#{pid}")
