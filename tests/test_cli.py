@@ -38,7 +38,7 @@ def test_run_json_has_the_documented_fields(tmp_path: Path) -> None:
     assert data["scenario"] == "portsmouth" and data["protocol"] == "mediated" and data["seed"] == 3
     assert data["history_match"]["total"] == 14
     assert set(data["utilities"]) == {"japan", "russia"}
-    assert data["agreement"]["sakhalin"] == 1  # the southern half
+    assert data["agreement"]["sakhalin"] == "south"  # option ids, as in scenario files
     rows = [json.loads(line) for line in trace.read_text().splitlines()]
     assert rows[0]["actor"] == "mediator" and rows[0]["action"] == "offer"
     assert {"round", "time", "actor", "action", "outcome", "utilities"} <= set(rows[0])
@@ -91,7 +91,7 @@ def test_analyze_json() -> None:
     [
         (("run", "--strategy", "japan=nonesuch"), "unknown strategy 'nonesuch'"),
         (("run", "--strategy", "japan"), "expected PARTY=SPEC"),
-        (("run", "--strategy", "prussia=linear"), "no party or mediator 'prussia'"),
+        (("run", "--strategy", "prussia=linear"), "strategy for 'prussia': no such party"),
         (("run", "no-such-scenario"), "no-such-scenario: no such file"),
         (("run", "--protocol", "telepathy"), "unknown protocol 'telepathy'"),
         (("run", "--seed", "x"), "Invalid value"),

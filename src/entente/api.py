@@ -11,7 +11,7 @@ import numpy as np
 
 from entente import registry
 from entente.analysis import frontier_distance, nash, pareto_front
-from entente.errors import EntenteError
+from entente.errors import EntenteError, quoted
 from entente.negotiation.session import Result, run
 from entente.prefs import Floats
 from entente.scenario import Scenario
@@ -36,6 +36,112 @@ def table(scenario: Scenario) -> Table:
     return Table.build(scenario.space, scenario.prefs)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A negotiation ready to run, with every choice spelled out: the protocol, each party's
+    strategy spec and the mediator's (parameters filled in with their defaults), the deadline.
+
+    Printing a plan is enough to run the same negotiation again: `negotiate` with these specs,
+    this deadline and the same seed gives the same result.
+    """
+
+    scenario: Scenario
+    """The scenario as negotiated (with `win_sets`, each party's red lines include its win-set)."""
+    protocol: str
+    strategies: tuple[str, ...]
+    """Full spec of each party's strategy, in the scenario's order of parties."""
+    mediator: str | None
+    """Full spec of the mediator's strategy, under a mediated protocol."""
+    mediator_id: str | None
+    informed: bool
+    deadline: int
+    win_sets: bool
+
+
+def plan(
+    scenario: Scenario,
+    protocol: str | None = None,
+    strategies: Mapping[str, str] | None = None,
+    deadline: int | None = None,
+    win_sets: bool = False,
+) -> Plan:
+    """Resolve what `negotiate` would run: specs default to the scenario's, then to
+    `DEFAULT_STRATEGY` and `DEFAULT_MEDIATOR`. Refuses a deadline below one round, an unknown
+    party, and a mediator's strategy under a protocol without a mediator."""
+    if deadline is not None and deadline < 1:
+        raise EntenteError(f"deadline {deadline}: expected a number of rounds, at least 1")
+    narrowed_scenario = scenario
+    if win_sets:
+        from entente.settlement import narrowed
+
+        for p in scenario.parties:
+            narrowed_scenario = narrowed(narrowed_scenario, p.id)
+    proto = registry.protocol(protocol or scenario.protocol)
+    given = dict(strategies or {})
+    known = {p.id for p in scenario.parties} | {m.id for m in scenario.mediators}
+    for key in given:
+        if key not in known and key != "mediator":
+            raise EntenteError(
+                f"strategy for {quoted(key)}: no such party or mediator; expected one of "
+                + ", ".join(sorted(known))
+            )
+    mediator_keys = [k for k in given if k == "mediator" or k in {m.id for m in scenario.mediators}]
+    if mediator_keys and not proto.mediated:
+        raise EntenteError(
+            f"strategy for {quoted(mediator_keys[0])}: a mediator's, but protocol "
+            f"{quoted(proto.name)} has no mediator; expected a party "
+            f"({', '.join(p.id for p in scenario.parties)}) or a mediated protocol"
+        )
+    parties = [
+        registry.strategy(given.get(p.id) or p.strategy or DEFAULT_STRATEGY)
+        for p in scenario.parties
+    ]
+    for s in parties:
+        if s.mediator:
+            raise EntenteError(f"{s.spec()} is a mediator strategy, not a party's")
+    mediator = None
+    m = scenario.mediators[0] if scenario.mediators else None
+    if proto.mediated:
+        spec = (
+            given.get(m.id if m else "mediator")
+            or given.get("mediator")
+            or (m.strategy if m else None)
+        )
+        mediator = registry.strategy(spec or DEFAULT_MEDIATOR)
+        if not mediator.mediator:
+            raise EntenteError(f"{mediator.spec()} is a party's strategy, not a mediator's")
+    return Plan(
+        narrowed_scenario,
+        proto.name,
+        tuple(s.spec() for s in parties),
+        mediator.spec() if mediator is not None else None,
+        m.id if (m and mediator is not None) else None,
+        bool(mediator is not None and m and m.informed),
+        deadline if deadline is not None else scenario.deadline,
+        win_sets,
+    )
+
+
+def play(plan: Plan, seed: int = 0) -> Result:
+    """Run a plan: every random choice comes from `seed` (a whole number, at least 0)."""
+    if seed < 0:
+        raise EntenteError(f"seed {seed}: expected a whole number, at least 0")
+    sc = plan.scenario
+    tab = table(sc) if sc.space.enumerable else None
+    return run(
+        registry.protocol(plan.protocol),
+        [registry.strategy(s) for s in plan.strategies],
+        sc.space,
+        sc.prefs,
+        deadline=plan.deadline,
+        seed=seed,
+        mediator=registry.strategy(plan.mediator) if plan.mediator else None,
+        informed=plan.informed,
+        table=tab,
+        names=[p.id for p in sc.parties],
+    )
+
+
 def negotiate(
     scenario: Scenario,
     protocol: str | None = None,
@@ -46,56 +152,12 @@ def negotiate(
 ) -> Result:
     """Negotiate `scenario`: protocol and per-party strategy specs default to the scenario's.
 
-    `strategies` maps party ids (or a mediator's id) to specs such as 'boulware(e=0.2)'.
-    With `win_sets`, each party with constituencies refuses, as a red line of its own, every
-    outcome they would not ratify: it concedes only inside its win-set (the two-level game).
+    `strategies` maps party ids (or a mediator's id, or 'mediator') to specs such as
+    'boulware(e=0.2)'. With `win_sets`, each party with constituencies refuses, as a red line
+    of its own, every outcome they would not ratify: it concedes only inside its win-set (the
+    two-level game). `plan` says what this runs, with every default filled in.
     """
-    if win_sets:
-        from entente.settlement import narrowed
-
-        for p in scenario.parties:
-            scenario = narrowed(scenario, p.id)
-    proto = registry.protocol(protocol or scenario.protocol)
-    given = dict(strategies or {})
-    known = {p.id for p in scenario.parties} | {m.id for m in scenario.mediators}
-    for key in given:
-        if key not in known and key != "mediator":
-            raise EntenteError(
-                f"no party or mediator {key!r}: expected one of {', '.join(sorted(known))}"
-            )
-    parties = [
-        registry.strategy(given.get(p.id) or p.strategy or DEFAULT_STRATEGY)
-        for p in scenario.parties
-    ]
-    mediator = None
-    informed = False
-    if proto.mediated:
-        m = scenario.mediators[0] if scenario.mediators else None
-        spec = (
-            given.get(m.id if m else "mediator")
-            or given.get("mediator")
-            or (m.strategy if m else None)
-        )
-        mediator = registry.strategy(spec or DEFAULT_MEDIATOR)
-        informed = bool(m and m.informed)
-    for s in parties:
-        if s.mediator:
-            raise EntenteError(f"{s.spec()} is a mediator strategy, not a party's")
-    if mediator is not None and not mediator.mediator:
-        raise EntenteError(f"{mediator.spec()} is a party's strategy, not a mediator's")
-    tab = table(scenario) if scenario.space.enumerable else None
-    return run(
-        proto,
-        parties,
-        scenario.space,
-        scenario.prefs,
-        deadline=deadline or scenario.deadline,
-        seed=seed,
-        mediator=mediator,
-        informed=informed,
-        table=tab,
-        names=[p.id for p in scenario.parties],
-    )
+    return play(plan(scenario, protocol, strategies, deadline, win_sets), seed)
 
 
 @dataclass(frozen=True)

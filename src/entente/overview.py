@@ -21,8 +21,9 @@ from entente.scenario import Scenario
 
 def overview(scenario: Scenario, *, seed: int = 0) -> dict[str, Any]:
     """A JSON-ready dict: outcomes, frontier (utility vectors, parties in scenario order),
-    reservations, nash / kalai_smorodinsky / egalitarian / max_welfare points, opposition,
-    and the historical outcome's utilities and distance to the frontier."""
+    reservations, nash / kalai_smorodinsky / egalitarian / max_welfare points (each an outcome
+    as {issue id: option id} and its utilities), opposition, and the historical outcome's
+    utilities and distance to the frontier. Utilities are undiscounted (time 0)."""
     ids = [p.id for p in scenario.parties]
     space = scenario.space
     out: dict[str, Any] = {
@@ -36,7 +37,7 @@ def overview(scenario: Scenario, *, seed: int = 0) -> dict[str, Any]:
 
     def point(outcome: tuple[int, ...] | np.ndarray, u: np.ndarray) -> dict[str, Any]:
         return {
-            "outcome": space.ids(outcome),
+            "outcome": space.labels(outcome),
             "utilities": {i: float(x) for i, x in zip(ids, u, strict=True)},
         }
 

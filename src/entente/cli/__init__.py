@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.table import Table as RichTable
+from rich.text import Text
 
 from entente import api, registry
 from entente.cli import convert, render, tournament, treaty
-from entente.errors import EntenteError
+from entente.errors import EntenteError, quoted
 from entente.formats.safe import write_atomic
 
 app = typer.Typer(
@@ -33,7 +35,53 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object ins
 
 
 def _emit(data: dict[str, Any]) -> None:
-    typer.echo(json.dumps(data, indent=2, sort_keys=True))
+    typer.echo(_strict_json(data))
+
+
+def _strict_json(data: dict[str, Any]) -> str:
+    """JSON text; a number that is not finite is a user's error, never NaN or Infinity."""
+    try:
+        return json.dumps(data, indent=2, sort_keys=True, allow_nan=False)
+    except ValueError:
+        raise EntenteError(
+            f"--json: {_not_finite(data) or 'a value'} is not a finite number; "
+            "expected finite utilities, weights and reservation values in the scenario"
+        ) from None
+
+
+def _not_finite(data: object, path: str = "") -> str | None:
+    """The path of the first number in `data` that is not finite, e.g. 'utilities.japan'."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return path or "the value"
+    items: Any = ()
+    if isinstance(data, dict):
+        items = data.items()
+    elif isinstance(data, list | tuple):
+        items = enumerate(data)
+    for k, v in items:
+        found = _not_finite(v, f"{path}.{k}" if path else str(k))
+        if found:
+            return found
+    return None
+
+
+def _strategies(items: list[str]) -> dict[str, str]:
+    """{party: spec} from `--strategy PARTY=SPEC` options; a party named twice is refused."""
+    specs: dict[str, str] = {}
+    for item in items:
+        party, sep, spec = item.partition("=")
+        party, spec = party.strip(), spec.strip()
+        if not sep or not party or not spec:
+            raise EntenteError(
+                f"--strategy {quoted(item)}: expected PARTY=SPEC, e.g. japan='boulware(e=0.2)'"
+            )
+        if party in specs:
+            raise EntenteError(
+                f"--strategy {quoted(item)}: {quoted(party)} already has a strategy "
+                f"({quoted(specs[party])}); expected one --strategy per party"
+            )
+        specs[party] = spec
+    return specs
 
 
 @app.command()
@@ -44,11 +92,14 @@ def run(
     ] = None,
     strategy: Annotated[
         list[str] | None,
-        typer.Option(help="PARTY=SPEC, e.g. russia='boulware(e=0.1)'; repeat for each party."),
+        typer.Option(
+            help="PARTY=SPEC, e.g. russia='boulware(e=0.1)'; once per party (or mediator)."
+        ),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of every random choice (0 or more).")] = 0,
     deadline: Annotated[
-        int | None, typer.Option(help="Rounds before the talks end (default: the scenario's).")
+        int | None,
+        typer.Option(min=1, help="Rounds before the talks end (default: the scenario's)."),
     ] = None,
     win_sets: Annotated[
         bool,
@@ -66,26 +117,24 @@ def run(
     from entente.summary import summarize
 
     sc = api.load(scenario)
-    specs: dict[str, str] = {}
-    for item in strategy or []:
-        party, sep, spec = item.partition("=")
-        if not sep or not party or not spec:
-            raise EntenteError(
-                f"--strategy {item!r}: expected PARTY=SPEC, e.g. japan='boulware(e=0.2)'"
-            )
-        specs[party.strip()] = spec.strip()
-    proto = protocol or sc.protocol
-    result = api.negotiate(
-        sc, protocol=proto, strategies=specs, seed=seed, deadline=deadline, win_sets=win_sets
+    plan = api.plan(
+        sc,
+        protocol=protocol,
+        strategies=_strategies(strategy or []),
+        deadline=deadline,
+        win_sets=win_sets,
     )
+    result = api.play(plan, seed)
+    s = summarize(sc, result, plan.protocol, seed, plan)
+    text = _strict_json(s.to_json())  # refuses numbers that are not finite, before any write
     if trace is not None:
         write_atomic(trace, trace_jsonl(result, sc.space, sc.prefs))
-    s = summarize(sc, result, proto, seed)
     if as_json:
-        _emit(s.to_json())
+        typer.echo(text)
         return
     console = Console()
     render.header(console, sc)
+    render.setup(console, s, scenario)
     render.timeline(console, s)
     render.agreement(console, s)
 
@@ -97,23 +146,26 @@ def analyze(scenario: ScenarioArg = "portsmouth", as_json: JsonOpt = False) -> N
 
     sc = api.load(scenario)
     data = analysis(sc)
+    text = _strict_json(data)  # refuses numbers that are not finite, in text output too
     if as_json:
-        _emit(data)
+        typer.echo(text)
         return
     console = Console()
-    console.rule(f"[b]{sc.title}[/]")
+    console.rule(Text(sc.title, style="bold"))
     approx = " (approximate)" if data["approximate"] else ""
     console.print(
-        f"Outcomes: {data['outcomes']:,}   Frontier{approx}: {len(data['frontier'])} points"
+        f"Outcomes: {data['outcomes']:,}   "
+        f"Frontier{approx}: {render.count(len(data['frontier']), 'point')}"
     )
     if data.get("opposition") is not None:
         console.print(f"Opposition: {data['opposition']:.3f}")
-    t = RichTable("point", *[p.id for p in sc.parties])
-    t.add_row("reservation", *[f"{x:.3f}" for x in data["reservations"].values()])
+    t = render.table("point", *[p.name for p in sc.parties])
+    render.row(t, "reservation", *[f"{x:.3f}" for x in data["reservations"].values()])
     for key in ("nash", "kalai_smorodinsky", "egalitarian", "max_welfare", "history"):
         point = data.get(key)
         if point:
-            t.add_row(key.replace("_", " "), *[f"{x:.3f}" for x in point["utilities"].values()])
+            values = [f"{x:.3f}" for x in point["utilities"].values()]
+            render.row(t, key.replace("_", " "), *values)
     console.print(t)
     if data.get("history"):
         console.print(f"History lies {data['history']['pareto_distance']:.4f} from the frontier.")
@@ -126,8 +178,9 @@ def validate(
     """Check a scenario file; print a one-line description, or the error and exit 2."""
     sc = api.load(file)
     typer.echo(
-        f"ok: {sc.title}: {sc.space.n_issues} issues, {len(sc.parties)} parties, "
-        f"{sc.space.size:,} outcomes"
+        f"ok: {sc.title}: {render.count(sc.space.n_issues, 'issue')}, "
+        f"{render.count(len(sc.parties), 'party', 'parties')}, "
+        f"{render.count(sc.space.size, 'outcome')}"
     )
 
 
@@ -143,17 +196,23 @@ def schema() -> None:
 def list_() -> None:
     """Built-in scenarios, protocols and strategies."""
     console = Console()
-    t = RichTable("kind", "name", "what")
+    t = render.table("kind", "name", "what")
     for name in registry.scenarios():
-        t.add_row("scenario", name, api.load(name).title)
+        render.row(t, "scenario", name, api.load(name).title)
     for name in registry.PROTOCOLS:
-        t.add_row("protocol", name, registry.DESCRIPTIONS.get(name, ""))
+        render.row(t, "protocol", name, registry.DESCRIPTIONS.get(name, ""))
     for name in registry.STRATEGIES:
         cls = registry.strategy_class(name)
-        doc = (cls.__doc__ or "").strip().split("\n")[0]
         kind = "mediator" if cls.mediator else "strategy"
-        t.add_row(kind, f"{name}({', '.join(_defaults(cls))})", doc)
+        render.row(t, kind, f"{name}({', '.join(_defaults(cls))})", _first_sentence(cls.__doc__))
     console.print(t)
+
+
+def _first_sentence(doc: str | None) -> str:
+    """The first sentence of a docstring, whole, however its lines were broken."""
+    para = " ".join((doc or "").strip().split("\n\n")[0].split())
+    m = re.search(r"(?<=[.!?])\s+(?=[A-Z])", para)
+    return para[: m.start()] if m else para
 
 
 def _defaults(cls: type) -> list[str]:

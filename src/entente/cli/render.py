@@ -1,76 +1,178 @@
-"""Rich renderings of a negotiation for the terminal: timeline, agreement, analysis."""
+"""Rich renderings of a negotiation for the terminal: setup, timeline, agreement, analysis.
+
+Text from scenario files (names, titles, labels) is never read as markup: it goes into `Text`
+objects, styled only by the code here.
+"""
 
 from __future__ import annotations
 
+import shlex
+
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
+from entente.calendar import Date
 from entente.negotiation.actions import Accept, Offer, Outcome, Reject, Walk
 from entente.negotiation.protocol import Move
 from entente.scenario import Scenario
 from entente.summary import Summary
 
+Part = str | tuple[str, str]
+"""A piece of a line: plain text, or (text, style)."""
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 issue', '2 issues', '12,000 outcomes': a count with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def line(*parts: Part) -> Text:
+    """One line of terminal output from plain and styled pieces; nothing is read as markup."""
+    return Text.assemble(*parts)
+
+
+def table(*headers: str) -> RichTable:
+    """A table whose headers (and, through `row`, cells) are plain text."""
+    t = RichTable()
+    for h in headers:
+        t.add_column(Text(h, style="bold"), overflow="fold")
+    return t
+
+
+def row(t: RichTable, *cells: str | Text) -> None:
+    t.add_row(*(c if isinstance(c, Text) else Text(c) for c in cells))
+
+
+def _date(sc: Scenario, d: Date) -> str:
+    return d.render(sc.calendars)
+
 
 def header(console: Console, sc: Scenario) -> None:
-    console.rule(f"[b]{sc.title}[/]")
+    console.rule(Text(sc.title, style="bold"))
     if sc.venue:
-        console.print(f"[dim]Venue:[/] {sc.venue}")
+        console.print(line(("Venue: ", "dim"), sc.venue))
     for key in ("opened", "signed"):
         if key in sc.dates:
-            console.print(f"[dim]{key.capitalize()}:[/] {sc.dates[key].render()}")
+            console.print(line((f"{key.capitalize()}: ", "dim"), _date(sc, sc.dates[key])))
     for p in sc.parties:
         who = "; ".join(f"{d.name} ({d.title})" if d.title else d.name for d in p.delegates)
-        console.print(f"[b]{p.name}[/]" + (f": {who}" if who else ""))
+        console.print(line((p.name, "bold"), f": {who}" if who else ""))
     for m in sc.mediators:
-        who = "; ".join(d.name for d in m.delegates)
-        console.print(f"[b]Mediator[/] {m.name}" + (f": {who}" if who else ""))
+        who = ", ".join(d.name for d in m.delegates)
+        console.print(line(("Mediator: ", "bold"), m.name, f" ({who})" if who else ""))
     if sc.observers:
-        console.print("[dim]Observers:[/] " + ", ".join(o.name for o in sc.observers))
+        console.print(line(("Observers: ", "dim"), ", ".join(o.name for o in sc.observers)))
+
+
+def replay_command(s: Summary, source: str) -> str:
+    """The `entente run` command line that gives this negotiation again."""
+    assert s.plan is not None
+    p, sc = s.plan, s.scenario
+    args = ["entente", "run", source, "--protocol", p.protocol]
+    for party, spec in zip(sc.parties, p.strategies, strict=True):
+        args += ["--strategy", f"{party.id}={spec}"]
+    if p.mediator is not None:
+        args += ["--strategy", f"{p.mediator_id or 'mediator'}={p.mediator}"]
+    args += ["--seed", str(s.seed), "--deadline", str(p.deadline)]
+    if p.win_sets:
+        args.append("--win-sets")
+    return shlex.join(args)
+
+
+def setup(console: Console, s: Summary, source: str) -> None:
+    """What was run: protocol, deadline, seed and every strategy with its parameters."""
+    if s.plan is None:
+        return
+    p, sc = s.plan, s.scenario
+    console.rule("Setup")
+    narrowed: list[Part] = [("   Win-sets: ", "dim"), "parties concede only inside them"]
+    console.print(
+        line(
+            ("Protocol: ", "dim"),
+            p.protocol,
+            ("   Deadline: ", "dim"),
+            count(p.deadline, "round"),
+            ("   Seed: ", "dim"),
+            str(s.seed),
+            *(narrowed if p.win_sets else []),
+        )
+    )
+    for party, spec in zip(sc.parties, p.strategies, strict=True):
+        console.print(line("  ", party.name, ": ", (spec, "cyan")))
+    if p.mediator is not None:
+        name = next((m.name for m in sc.mediators if m.id == p.mediator_id), "Mediator")
+        informed = " (informed of every party's utilities)" if p.informed else ""
+        console.print(line("  ", name, " (mediator): ", (p.mediator, "cyan"), informed))
+    console.print(line(("Replay: ", "dim"), replay_command(s, source)), soft_wrap=True)
+
+
+def _names(sc: Scenario) -> list[str]:
+    return [p.name for p in sc.parties]
 
 
 def timeline(console: Console, s: Summary) -> None:
     """Round by round: who proposed what, who conceded, who objected to which issues.
 
-    Rounds that repeat the one before (same text, same answers) are folded into one line.
+    Rounds that repeat the one before (the same moves by the same actors) are folded into one
+    line, under every protocol.
     """
     sc, r = s.scenario, s.result
-    names = [p.id for p in sc.parties]
+    names = _names(sc)
     mediator = sc.mediators[0].name if sc.mediators else "Mediator"
     console.rule("Timeline")
+    if s.is_discounted:
+        factors = ", ".join(f"{p.name} {p.prefs.discount:g}" for p in sc.parties)
+        console.print(
+            line(
+                (
+                    "Utilities below are undiscounted; discount factors per unit of time: "
+                    + factors,
+                    "dim",
+                )
+            )
+        )
     rounds: dict[int, list[Move]] = {}
     for m in r.moves:
         rounds.setdefault(m.round, []).append(m)
-    table: Outcome | None = None
+    on_table: Outcome | None = None
     last_own: dict[int, float] = {}
     previous: tuple[object, ...] | None = None
+    shown_round = -1
     folded: list[int] = []
 
     def flush() -> None:
-        if folded:
-            span = f"{folded[0] + 1}" if len(folded) == 1 else f"{folded[0] + 1}-{folded[-1] + 1}"
-            label = "Round" if len(folded) == 1 else "Rounds"
-            first, last = sc.round_date(folded[0]), sc.round_date(folded[-1])
-            days = (
-                f" ({first.render(both=False)} to {last.render(both=False)})"
-                if first and last
-                else ""
-            )
-            console.print(f"[b]{label} {span}[/]{days} [dim]the same text, the same answers[/]")
-            folded.clear()
+        if not folded:
+            return
+        lo, hi = folded[0] + 1, folded[-1] + 1
+        label = f"Round {lo}" if lo == hi else f"Rounds {lo}-{hi}"
+        first, last = sc.round_date(folded[0]), sc.round_date(folded[-1])
+        days = ""
+        if first and last:
+            a, b = first.render(both=False), last.render(both=False)
+            days = f" ({a})" if a == b else f" ({a} to {b})"
+        mediated = any(m.actor >= len(names) for m in rounds[folded[0]])
+        same = "the same text, the same answers" if mediated else "the same offers"
+        console.print(
+            line((label, "bold"), days, (f": {same} as in round {shown_round + 1}", "dim"))
+        )
+        folded.clear()
 
     for rnd, moves in rounds.items():
         signature = tuple((m.actor, m.action) for m in moves)
-        if signature == previous and sc.mediators:
+        if signature == previous:
             folded.append(rnd)
             continue
         flush()
-        previous = signature
+        previous, shown_round = signature, rnd
         day = sc.round_date(rnd)
         when = f"{day.render(both=False)}, " if day else ""
-        console.print(f"[b]Round {rnd + 1}[/] [dim]({when}time {moves[0].time:.2f})[/]")
+        console.print(
+            line((f"Round {rnd + 1}", "bold"), (f" ({when}time {moves[0].time:.2f})", "dim"))
+        )
         for m in moves:
             actor = names[m.actor] if m.actor < len(names) else mediator
-            table = _line(console, sc, m, actor, table, last_own)
+            on_table = _line(console, sc, m, actor, on_table, last_own)
     flush()
 
 
@@ -79,46 +181,55 @@ def _line(
     sc: Scenario,
     m: Move,
     actor: str,
-    table: Outcome | None,
+    on_table: Outcome | None,
     last_own: dict[int, float],
 ) -> Outcome | None:
     """Print one move; return the outcome on the table after it."""
-    space, names = sc.space, [p.id for p in sc.parties]
+    space, names = sc.space, _names(sc)
     match m.action:
         case Offer(outcome):
             u = [p(outcome) for p in sc.prefs]
             shown = "  ".join(f"{n} {x:.3f}" for n, x in zip(names, u, strict=True))
             if m.actor >= len(names):  # a mediator's text
-                if table is None:
-                    console.print(f"  {actor} puts a text on the table  [dim]{shown}[/]")
-                elif outcome == table:
-                    console.print(f"  {actor} keeps the text unchanged  [dim]{shown}[/]")
+                if on_table is None:
+                    console.print(line("  ", actor, " puts a text on the table  ", (shown, "dim")))
+                elif outcome == on_table:
+                    console.print(line("  ", actor, " keeps the text unchanged  ", (shown, "dim")))
                 else:
-                    old = [p(table) for p in sc.prefs]
-                    for i in (i for i in range(len(outcome)) if outcome[i] != table[i]):
+                    old = [p(on_table) for p in sc.prefs]
+                    for i in (i for i in range(len(outcome)) if outcome[i] != on_table[i]):
                         iss = space.issues[i]
                         console.print(
-                            f"  {actor} revises [b]{iss.title}[/]: {iss.label(outcome[i])}"
+                            line(
+                                "  ",
+                                actor,
+                                " revises ",
+                                (iss.title, "bold"),
+                                ": ",
+                                iss.label(outcome[i]),
+                            )
                         )
                     gains = [n for n, a, b in zip(names, old, u, strict=True) if b > a + 1e-12]
                     note = f"concession to {', '.join(gains)}" if gains else "revision"
-                    console.print(f"    [dim]{note}; {shown}[/]")
+                    console.print(line("    ", (f"{note}; {shown}", "dim")))
             else:
-                mark = ""
+                mark: list[Part] = []
                 prev = last_own.get(m.actor)
                 if prev is not None and u[m.actor] < prev - 1e-12:
-                    mark = f" [yellow]concedes {prev - u[m.actor]:.3f}[/]"
+                    mark = [(f" concedes {prev - u[m.actor]:.3f}", "yellow")]
                 last_own[m.actor] = u[m.actor]
-                console.print(f"  {actor} offers  [dim]{shown}[/]{mark}")
+                console.print(line("  ", actor, " offers  ", (shown, "dim"), *mark))
             return outcome
         case Accept():
-            console.print(f"  {actor} [green]accepts[/]")
+            console.print(line("  ", actor, " ", ("accepts", "green")))
         case Reject(objections):
             what = ", ".join(space.issues[i].title for i in objections)
-            console.print(f"  {actor} [red]rejects[/]" + (f", objecting to {what}" if what else ""))
+            console.print(
+                line("  ", actor, " ", ("rejects", "red"), f", objecting to {what}" if what else "")
+            )
         case Walk():
-            console.print(f"  {actor} [red]walks away[/]")
-    return table
+            console.print(line("  ", actor, " ", ("walks away", "red")))
+    return on_table
 
 
 def agreement(console: Console, s: Summary) -> None:
@@ -126,35 +237,125 @@ def agreement(console: Console, s: Summary) -> None:
     space = sc.space
     console.rule("Agreement")
     if r.agreement is None:
-        console.print(f"[red]No agreement[/] after {r.rounds} rounds.")
+        console.print(line(("No agreement", "red"), f" after {count(r.rounds, 'round')}."))
+        _win_sets(console, s)
     else:
         hist = sc.history.outcome if sc.history else None
         settled = {x.issue: x.round for x in s.settlements}
-        t = RichTable("issue", "agreed", "settled in round", *(["signed", ""] if hist else []))
+        t = table("issue", "agreed", "settled in round", *(["signed", "match"] if hist else []))
         for i, iss in enumerate(space.issues):
-            row = [iss.title, iss.label(r.agreement[i]), str(settled.get(i, 0) + 1)]
+            cells: list[str | Text] = [
+                iss.title,
+                iss.label(r.agreement[i]),
+                str(settled.get(i, 0) + 1),
+            ]
             if hist:
                 same = hist[i] == r.agreement[i]
-                row += ["" if same else iss.label(hist[i]), "[green]✓[/]" if same else "[red]✗[/]"]
-            t.add_row(*row)
+                cells += [iss.label(hist[i]), Text("✓", "green") if same else Text("✗", "red")]
+            row(t, *cells)
         console.print(t)
         match = s.history_match
         if match:
-            console.print(f"Matches the historical outcome on {match[0]} of {match[1]} issues.")
-    t = RichTable("party", "utility", "reservation", *(["Nash point"] if s.nash_utilities else []))
-    for j, p in enumerate(sc.parties):
-        row = [p.name, f"{r.utilities[j]:.3f}", f"{p.prefs.reservation:.3f}"]
-        if s.nash_utilities:
-            row.append(f"{s.nash_utilities[j]:.3f}")
-        t.add_row(*row)
-    console.print(t)
-    if s.pareto_distance is not None:
-        approx = " (approximate frontier)" if s.approximate else ""
-        console.print(f"Distance to the Pareto frontier{approx}: {s.pareto_distance:.4f}")
+            console.print(
+                f"Matches the historical outcome on {match[0]} of {count(match[1], 'issue')}."
+            )
+    _utilities(console, s)
     if s.nash is not None and r.agreement is not None:
         diff = [space.issues[i].title for i in range(space.n_issues) if s.nash[i] != r.agreement[i]]
         console.print(
             "The agreement is the Nash bargaining point."
             if not diff
-            else f"The Nash point differs on: {', '.join(diff)}."
+            else line("The Nash point differs on: ", ", ".join(diff), ".")
         )
+
+
+def _utilities(console: Console, s: Summary) -> None:
+    """Each party's utility, reservation value and Nash-point utility; where parties discount
+    time, the same three discounted to the end of the talks, in columns of their own."""
+    sc, r = s.scenario, s.result
+    u, d = s.undiscounted, s.discounted
+    nash = u.nash_utilities is not None
+    at = f"at t={r.time:.2f}"
+    heads = ["party"]
+    for name in ("utility", "reservation", *(["Nash point"] if nash else [])):
+        heads += [name, at] if s.is_discounted else [name]
+    t = table(*heads)
+    for j, p in enumerate(sc.parties):
+        cells = [p.name]
+        pairs = [(u.utilities, d.utilities), (u.reservations, d.reservations)]
+        if u.nash_utilities is not None and d.nash_utilities is not None:
+            pairs.append((u.nash_utilities, d.nash_utilities))
+        for plain, disc in pairs:
+            cells += (
+                [f"{plain[j]:.3f}", f"{disc[j]:.3f}"] if s.is_discounted else [f"{plain[j]:.3f}"]
+            )
+        row(t, *cells)
+    console.print(t)
+    if s.is_discounted:
+        console.print(
+            line(
+                (
+                    f"Columns '{at}': discounted to the time the talks ended, each value times "
+                    f"the party's discount factor to the power {r.time:.2f} (reservation "
+                    "values too); the others undiscounted, as the profiles define them.",
+                    "dim",
+                )
+            )
+        )
+    if u.pareto_distance is not None:
+        approx = " (approximate frontier)" if s.approximate else ""
+        text = f"Distance to the Pareto frontier{approx}: {u.pareto_distance:.4f}"
+        if s.is_discounted and d.pareto_distance is not None:
+            text += f" undiscounted, {d.pareto_distance:.4f} discounted {at}"
+        console.print(text)
+
+
+def _win_sets(console: Console, s: Summary) -> None:
+    """Why talks confined to the win-sets failed: an empty win-set, win-sets that do not
+    intersect, and the last outcome each party refused for its constituencies."""
+    w = s.win_sets
+    if w is None:
+        return
+    names = _names(s.scenario)
+    sample = f" (counted on a random sample of {count(w.counted, 'outcome')})" if w.sampled else ""
+    if not w.parties:
+        console.print("No party has constituencies: the win-sets did not narrow the talks.")
+    sized = list(zip(w.parties, w.sizes, strict=True))
+    empty = [names[i] for i, n in sized if n == 0]
+    for name in empty:
+        console.print(
+            line(
+                "The win-set of ",
+                (name, "bold"),
+                f" is empty: its constituencies would ratify no outcome{sample}.",
+            )
+        )
+    if w.parties and not empty:
+        sizes = _and([f"{names[i]} ({count(n, 'outcome')})" for i, n in sized])
+        both = "both" if len(sized) == 2 else "all of them"
+        if w.common == 0 and len(sized) > 1:
+            text = f"do not intersect: no outcome would be ratified by {both}{sample}."
+        else:
+            text = (
+                f"share {count(w.common, 'outcome')}{sample}, but the talks reached none of "
+                f"them in {count(s.result.rounds, 'round')}."
+            )
+        one = "The win-set of" if len(sized) == 1 else "The win-sets of"
+        console.print(line(f"{one} {sizes} {text}"))
+    for x in w.refusals:
+        console.print(
+            line(
+                (names[x.party], "bold"),
+                f" last refused, in round {x.round + 1}, an outcome its constituencies would "
+                "not ratify; against it: ",
+                "; ".join(x.opposed) or "their rule",
+                ".",
+            )
+        )
+
+
+def _and(items: list[str]) -> str:
+    """'', 'a', 'a and b', 'a, b and c'."""
+    if not items:
+        return ""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

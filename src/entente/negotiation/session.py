@@ -117,7 +117,9 @@ def trace_rows(
 ) -> list[dict[str, object]]:
     """One dict per move: round, relative time, actor, action, outcome, each party's utility.
 
-    The outcome is the one offered, or, for an answer, the one answered; labels are option ids.
+    Rounds are numbered from 1, as the `entente run` timeline prints them. The outcome is the
+    one offered, or, for an answer, the one answered, as {issue id: option id}; utilities are
+    undiscounted.
     """
     names = result.names
     rows: list[dict[str, object]] = []
@@ -137,11 +139,11 @@ def trace_rows(
     j = 0
     for m, o in zip(moves, outcomes, strict=True):
         row: dict[str, object] = {
-            "round": m.round,
+            "round": m.round + 1,
             "time": round(m.time, 6),
             "actor": names[m.actor] if m.actor < len(names) else "mediator",
             "action": kind(m.action),
-            "outcome": space.ids(o) if o is not None else None,
+            "outcome": space.labels(o) if o is not None else None,
         }
         if isinstance(m.action, Reject):
             row["objections"] = [space.issues[i].id for i in m.action.objections]
@@ -155,11 +157,18 @@ def trace_rows(
 
 
 def trace_jsonl(result: Result, space: OutcomeSpace, prefs: Sequence[Preferences]) -> str:
-    """The trace as JSON lines: the same inputs and seed give the same bytes."""
-    return "".join(
-        json.dumps(r, sort_keys=True, separators=(",", ":")) + "\n"
-        for r in trace_rows(result, space, prefs)
-    )
+    """The trace as JSON lines: the same inputs and seed give the same bytes. Strict JSON: a
+    utility that is not a finite number is refused, never written as NaN or Infinity."""
+    lines = []
+    for r in trace_rows(result, space, prefs):
+        try:
+            lines.append(json.dumps(r, sort_keys=True, separators=(",", ":"), allow_nan=False))
+        except ValueError:
+            raise EntenteError(
+                f"trace: round {r['round']}: a utility is not a finite number; "
+                "expected finite utilities and reservation values"
+            ) from None
+    return "".join(line + "\n" for line in lines)
 
 
 __all__ = ["Accept", "IllegalAction", "Result", "run", "trace_jsonl", "trace_rows"]
