@@ -216,6 +216,7 @@ def test_cli_tournament_and_leaderboard(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from entente.cli.tournament import register
+    from entente.errors import EntenteError
 
     app = typer.Typer()
 
@@ -234,10 +235,11 @@ def test_cli_tournament_and_leaderboard(tmp_path: Path) -> None:
     board = json.loads(r.stdout)
     assert {s["strategy"] for s in board} == {"boulware(e=0.2)", "conceder(e=5.0)"}
     assert all(s["n"] == 4 for s in board)
+    # a user's mistake is an EntenteError, which `entente.cli.main` reports (exit status 2)
     r = runner.invoke(app, [*args, "--executor", "inprocess", "-o", str(out)])
-    assert r.exit_code == 2 and "--resume" in r.output
+    assert isinstance(r.exception, EntenteError) and "--resume" in str(r.exception)
     r = runner.invoke(app, ["tournament", "nowhere", "-s", "boulware", "-o", str(tmp_path / "x")])
-    assert r.exit_code == 2
+    assert isinstance(r.exception, EntenteError)
     r = runner.invoke(app, ["leaderboard", str(tmp_path / "empty")])
-    assert r.exit_code == 2
+    assert isinstance(r.exception, EntenteError)
     assert np.isfinite(board[0]["utility"]["mean"])

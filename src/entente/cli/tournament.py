@@ -22,8 +22,6 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from entente.errors import EntenteError
-
 
 class ExecutorName(StrEnum):
     inprocess = "inprocess"
@@ -38,9 +36,9 @@ class _Rate(ProgressColumn):
         return Text(f"{speed:,.0f}/s" if speed else "-/s", style="progress.data.speed")
 
 
-def _fail(e: EntenteError) -> typer.Exit:
-    typer.echo(f"error: {e}", err=True)
-    return typer.Exit(2)
+def plural(n: int, word: str) -> str:
+    """'1 negotiation', '2 negotiations'."""
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
 def tournament(
@@ -52,16 +50,16 @@ def tournament(
         typer.Option("--strategy", "-s", help="A strategy spec, e.g. 'boulware(e=0.2)'; repeat."),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Results folder (Parquet).")],
-    rounds: Annotated[int, typer.Option(help="Deadline in rounds.")] = 100,
-    repetitions: Annotated[int, typer.Option(help="Negotiations per grid cell.")] = 1,
+    rounds: Annotated[int, typer.Option(min=1, help="Deadline in rounds.")] = 100,
+    repetitions: Annotated[int, typer.Option(min=1, help="Negotiations per grid cell.")] = 1,
     seed: Annotated[
-        int, typer.Option(help="Tournament seed; each cell's seed derives from it.")
+        int, typer.Option(min=0, help="Tournament seed; each cell's seed derives from it.")
     ] = 0,
     resume: Annotated[bool, typer.Option(help="Continue the results in --out.")] = False,
     executor: Annotated[
         ExecutorName, typer.Option(help="Where to negotiate (see also --ray).")
     ] = ExecutorName.processes,
-    workers: Annotated[int, typer.Option(help="Worker processes (0: all cores).")] = 0,
+    workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: all cores).")] = 0,
     ray: Annotated[
         str | None,
         typer.Option(
@@ -78,72 +76,87 @@ def tournament(
     from entente.tournament import executor as make_executor
     from entente.tournament import run_tournament
 
+    if ray is not None:
+        ex = make_executor("ray", workers, ray)
+    else:
+        ex = make_executor(executor.value, workers)
     console = Console(stderr=True)
-    try:
-        if ray is not None:
-            ex = make_executor("ray", workers, ray)
-        else:
-            ex = make_executor(executor.value, workers)
-        with Progress(
-            TextColumn("[bold]negotiations"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            _Rate(),
-            TimeElapsedColumn(),
-            TextColumn("eta"),
-            TimeRemainingColumn(),
-            console=console,
-        ) as bar:
-            job = bar.add_task("negotiations", total=None)
-            summary = run_tournament(
-                scenarios,
-                strategy,
-                out,
-                rounds=rounds,
-                repetitions=repetitions,
-                seed=seed,
-                resume=resume,
-                executor=ex,
-                protocol=protocol,
-                mediator=mediator,
-                self_play=self_play,
-                on_start=lambda n: bar.update(job, total=n),
-                on_rows=lambda m: bar.advance(job, m),
-            )
-    except EntenteError as e:
-        raise _fail(e) from None
-    console.print(
-        f"{summary.ran} negotiations in {summary.seconds:.2f} s ({summary.rate:,.0f}/s); "
-        f"{summary.skipped} already stored; results in {out}"
+    bar = Progress(
+        TextColumn("[bold]negotiations"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _Rate(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=console,
     )
+    job = bar.add_task("negotiations", total=None)
+
+    def started(n: int) -> None:  # every argument has been checked: show the bar from now
+        bar.update(job, total=n)
+        bar.start()
+
+    try:
+        summary = run_tournament(
+            scenarios,
+            strategy,
+            out,
+            rounds=rounds,
+            repetitions=repetitions,
+            seed=seed,
+            resume=resume,
+            executor=ex,
+            protocol=protocol,
+            mediator=mediator,
+            self_play=self_play,
+            on_start=started,
+            on_rows=lambda m: bar.advance(job, m),
+        )
+    except BaseException:
+        if bar.live.is_started:  # an error leaves its one line, not a bar above it
+            bar.live.transient = True
+            bar.live.stop()
+        raise
+    if bar.live.is_started:
+        bar.stop()
+    done = f"{summary.skipped:,} already stored; results in {out}"
+    if summary.ran:
+        rate = f"{summary.seconds:.2f} s ({summary.rate:,.0f}/s)"
+        done = f"{plural(summary.ran, 'negotiation')} in {rate}; {done}"
+    else:
+        done = f"nothing left to run: {done}"
+    console.print(done, markup=False, highlight=False)
 
 
 def leaderboard(
     results: Annotated[Path, typer.Argument(help="Results folder written by `tournament`.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    seed: Annotated[int, typer.Option(help="Seed of the bootstrap intervals.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the bootstrap intervals.")] = 0,
 ) -> None:
     """Rank strategies: mean utility, agreement rate, rounds and welfare, with 95% intervals."""
     from entente.tournament import Store
     from entente.tournament import leaderboard as standings
 
-    try:
-        rows = standings(Store(results).read(), seed=seed)
-    except EntenteError as e:
-        raise _fail(e) from None
+    rows = standings(Store(results).read(), seed=seed)
     if as_json:
         typer.echo(json.dumps([s.to_json() for s in rows], indent=2))
         return
+    console = Console()
     table = Table(title="Leaderboard (95% bootstrap intervals of the mean)")
-    for col in ("strategy", "plays", "utility", "agreement", "rounds", "welfare"):
-        table.add_column(col, justify="left" if col == "strategy" else "right")
+    # nothing is ever cut (two settings of one strategy must stay apart): a spec that fits
+    # keeps its line and the numbers wrap; a longer one wraps too, at its spaces first
+    widest = max([len("strategy"), *(len(s.strategy) for s in rows)])
+    table.add_column("strategy", width=min(widest, max(20, console.width - 50)), overflow="fold")
+    for col in ("plays", "utility", "agreement", "rounds", "welfare"):
+        table.add_column(col, justify="right", overflow="fold")
     for s in rows:
         cells = [
             f"{e.mean:.3f} [{e.low:.3f}, {e.high:.3f}]"
             for e in (s.utility, s.agreement, s.rounds, s.welfare)
         ]
-        table.add_row(s.strategy, str(s.n), *cells)
-    Console().print(table)
+        table.add_row(Text(s.strategy), str(s.n), *cells)
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

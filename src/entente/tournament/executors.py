@@ -6,8 +6,14 @@ any order; rows do not depend on the executor, since each cell carries its own s
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import select
+import signal
+import sys
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -44,13 +50,17 @@ class Processes:
     workers: int = 0
 
     def __post_init__(self) -> None:
-        if self.workers <= 0:
+        if self.workers < 0:
+            raise EntenteError(f"workers must be 0 (all cores) or more, not {self.workers}")
+        if self.workers == 0:
             self.workers = os.cpu_count() or 1
 
     def run(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, list[Row]]]:
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        with ProcessPoolExecutor(self.workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(
+            self.workers, mp_context=ctx, initializer=bind_to, initargs=(os.getpid(),)
+        ) as pool:
             pending: dict[Future[list[Row]], Task] = {}
             queue = list(reversed(tasks))
             try:
@@ -72,6 +82,55 @@ class Processes:
             finally:
                 for fut in pending:
                     fut.cancel()
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def bind_to(pid: int) -> None:
+    """Worker initializer: end this worker when the process `pid` (the tournament's) ends.
+
+    A worker blocks on its task queue and would otherwise outlive a killed tournament forever
+    (and keep the forkserver alive with it). On Linux the kernel kills the worker when its
+    parent dies (PR_SET_PDEATHSIG), and a thread watches the tournament process itself (its
+    pidfd; elsewhere, a poll of the parent's and the tournament's pids every half second).
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent or not _alive(pid):
+        os._exit(1)  # gone before the watch began
+    threading.Thread(target=_watch, args=(pid, parent), name="lifeline", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch(pid: int, parent: int) -> None:
+    """Block until process `pid` ends (or this worker's parent changes), then end the worker."""
+    try:
+        fd = os.pidfd_open(pid)  # type: ignore[attr-defined, unused-ignore]
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):
+        fd = -1
+    if fd >= 0:
+        select.select([fd], [], [])  # readable once the process has exited
+        os._exit(1)
+    while os.getppid() == parent and _alive(pid):
+        time.sleep(0.5)
+    os._exit(1)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from entente.errors import EntenteError
 from entente.prefs import Floats
 
 RESAMPLES = 2000
@@ -62,6 +63,8 @@ def bootstrap(samples: Floats, rng: np.random.Generator) -> Floats:
 
 def leaderboard(rows: Any, seed: int = 0) -> list[Standing]:
     """Standings from a pyarrow Table of result rows, best mean utility first."""
+    if seed < 0:
+        raise EntenteError(f"the bootstrap seed must be 0 or more, not {seed}")
     data = rows.select(["strategies", "utilities", "agreement", "rounds", "welfare"]).to_pydict()
     plays: dict[str, list[tuple[float, float, float, float]]] = {}
     for specs, utils, agreement, rounds, welfare in zip(

@@ -34,11 +34,13 @@ class Task:
     protocol: str = "alternating"
     mediator: str | None = None
     batch: bool = True
+    fingerprint: str = ""
+    """The scenario's `fingerprint.fingerprint` (empty: not checked)."""
 
 
 def play(task: Task) -> list[Row]:
     """Negotiate every cell of the task; one row per cell, in the task's order."""
-    prep = prepare(task.source)
+    prep = prepare(task.source, task.fingerprint)
     rows: dict[str, Row] = {}
     fast: list[Cell] = []
     slow: list[Cell] = []

@@ -1,6 +1,7 @@
 """Per-scenario work shared by every negotiation of a tournament: table, frontier, Nash point.
 
-Computed once per scenario and process (workers load their scenarios by source and keep them).
+Computed once per scenario and process (workers load their scenarios by source and keep them,
+checking that the content is the one the tournament was started with).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import numpy as np
 
 from entente import api, formats
 from entente.analysis import frontier_distance
+from entente.errors import EntenteError
 from entente.prefs import Floats
 from entente.scenario import Scenario
 from entente.table import Table
+from entente.tournament.fingerprint import fingerprint
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,13 +56,32 @@ def build(source: str, scenario: Scenario) -> Prepared:
     return Prepared(source, scenario, table, f.utilities, point)
 
 
-@lru_cache(maxsize=16)
 def load(source: str) -> Scenario:
-    """The scenario at `source` (any source `formats.load` reads), read once per process."""
-    return formats.load(source)
+    """The scenario at `source` (any source `formats.load` reads), read afresh; `prepare` may
+    reuse it in this process (it is remembered under its fingerprint)."""
+    scenario = formats.load(source)
+    if len(_loaded) >= 16:
+        _loaded.clear()
+    _loaded[source, fingerprint(scenario)] = scenario
+    return scenario
+
+
+_loaded: dict[tuple[str, str], Scenario] = {}
 
 
 @lru_cache(maxsize=16)
-def prepare(source: str) -> Prepared:
-    """The prepared scenario at `source`, once per process."""
-    return build(source, load(source))
+def prepare(source: str, expected: str = "") -> Prepared:
+    """The prepared scenario at `source`, once per process and content.
+
+    With `expected` (a fingerprint), the scenario must still have that content: a file
+    edited while a tournament runs is refused rather than mixed into its results.
+    """
+    scenario = _loaded.get((source, expected)) if expected else None
+    if scenario is None:
+        scenario = formats.load(source)
+        if expected and fingerprint(scenario) != expected:
+            raise EntenteError(
+                f"{source}: the scenario changed while the tournament ran; the rows stored "
+                "so far belong to its former content"
+            )
+    return build(source, scenario)

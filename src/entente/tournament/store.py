@@ -3,8 +3,10 @@
 Every append writes a new part file under a temporary name, syncs it to disk and renames it
 into place (a rename is atomic), so a run killed at any moment leaves only complete parts and
 perhaps a temporary file, which is ignored and removed. Each row carries its cell key; a
-resumed run skips the keys already stored, so every cell ends up stored exactly once.
-`tournament.json` records the grid the rows belong to, so a resume cannot mix two grids.
+resumed run skips the keys already stored, and the reader keeps one row per key, so every cell
+counts once. `tournament.json` records the grid the rows belong to (with a fingerprint of each
+scenario's content), so a resume cannot mix two grids. A run holds an advisory lock on
+`tournament.lock` for its whole length, so two runs never write one folder at the same time.
 """
 
 from __future__ import annotations
@@ -12,13 +14,22 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from entente.errors import EntenteError
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX: no advisory locks
+    fcntl = None  # type: ignore[assignment]
+
 MANIFEST = "tournament.json"
+LOCK = "tournament.lock"
+FORMAT = 2
+"""Version of `tournament.json`: 2 adds the scenario fingerprints and order-free lists."""
 
 
 def _pa() -> Any:
@@ -30,6 +41,11 @@ def _pa() -> Any:
             "tournament results need pyarrow: pip install 'entente[tournament]'"
         ) from None
     return pa, pq
+
+
+def require() -> None:
+    """Refuse at once when pyarrow is missing (before any negotiation runs)."""
+    _pa()
 
 
 def schema() -> Any:
@@ -62,14 +78,50 @@ def _sync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _fill(f: BinaryIO, data: bytes) -> None:
+    """Write `data` to the open file and sync it to disk."""
+    f.write(data)
+    f.flush()
+    os.fsync(f.fileno())
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file and a rename (mode 0666 less the umask); a failed write
+    removes its temporary file."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            _fill(f, data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     _sync_dir(path.parent)
+
+
+def _cause(e: OSError) -> str:
+    return e.strerror or str(e) or type(e).__name__
+
+
+def differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What differs between two manifests, in words (empty when they describe one grid)."""
+    out: list[str] = []
+    was, now = old.get("scenarios", {}), new.get("scenarios", {})
+    if set(was) != set(now):
+        out.append(f"scenarios: stored {sorted(was)}, given {sorted(now)}")
+    else:
+        changed = sorted(name for name in now if was[name] != now[name])
+        if changed:
+            out.append(
+                f"scenario {', '.join(changed)} changed since its rows were stored "
+                "(its issues, options or preferences differ)"
+            )
+    for field in ("strategies", "rounds", "repetitions", "seed", "protocol", "mediator"):
+        if old.get(field) != new.get(field):
+            out.append(f"{field}: stored {old.get(field)!r}, given {new.get(field)!r}")
+    if old.get("self_play") != new.get("self_play"):
+        out.append("self-play differs")
+    return out
 
 
 class Store:
@@ -86,31 +138,78 @@ class Store:
 
     def manifest(self) -> dict[str, Any] | None:
         f = self.folder / MANIFEST
-        return json.loads(f.read_text()) if f.is_file() else None
+        if not f.is_file():
+            return None
+        try:
+            data = json.loads(f.read_bytes())
+        except (OSError, ValueError) as e:
+            raise EntenteError(f"{f}: cannot read the tournament description ({e})") from None
+        if not isinstance(data, dict):
+            raise EntenteError(f"{f}: expected a JSON object describing the tournament")
+        return data
 
-    def create(self, manifest: dict[str, Any]) -> None:
-        """Start a new store (refuses a folder that already holds results)."""
-        if self.exists():
-            raise EntenteError(
-                f"{self.folder} already holds results: pass --resume to continue them, "
-                "or choose another --out"
-            )
-        self.folder.mkdir(parents=True, exist_ok=True)
-        _write_atomic(self.folder / MANIFEST, json.dumps(manifest, indent=2).encode())
+    @contextmanager
+    def opened(self, manifest: dict[str, Any], *, resume: bool) -> Iterator[Store]:
+        """Hold the folder for a run: create it, lock it, and start or continue its results.
 
-    def reopen(self, manifest: dict[str, Any]) -> None:
-        """Continue a store of the same grid; a missing store is simply created."""
+        A second run on a locked folder is refused. Without `resume` the folder must hold no
+        results; with it, they must belong to the same grid (`manifest`). Temporary files of
+        writes that never completed are removed. Failures of the file system (a read-only or
+        full disk, a path that is a file) become one-line errors naming the folder.
+        """
+        folder = self.folder
+        if folder.exists() and not folder.is_dir():
+            raise EntenteError(f"{folder}: is a file, not a folder: choose another --out")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        except OSError as e:
+            raise EntenteError(f"{folder}: cannot write results there: {_cause(e)}") from None
+        try:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise EntenteError(
+                        f"{folder}: another tournament run is writing this folder "
+                        "(it holds tournament.lock): wait for it to end, or choose another --out"
+                    ) from None
+            self._start(manifest, resume)
+            yield self
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _start(self, manifest: dict[str, Any], resume: bool) -> None:
         old = self.manifest()
-        if old is None and not self.parts():
-            self.create(manifest)
-            return
-        if old != manifest:
-            raise EntenteError(
-                f"{self.folder} holds results of another tournament "
-                "(strategies, scenarios, rounds, repetitions, seed or protocol differ)"
-            )
-        for tmp in self.folder.glob(".*.tmp"):
-            tmp.unlink()  # an append that never completed
+        if old is not None or self.parts():
+            if not resume:
+                raise EntenteError(
+                    f"{self.folder} already holds results: pass --resume to continue them, "
+                    "or choose another --out"
+                )
+            if old is None:
+                raise EntenteError(
+                    f"{self.folder} holds result parts but no {MANIFEST}: "
+                    "it cannot be resumed; choose another --out"
+                )
+            if old.get("format") != FORMAT:
+                raise EntenteError(
+                    f"{self.folder} was written by an older entente (without scenario "
+                    "fingerprints): resume it with that version, or choose another --out"
+                )
+            diff = differences(old, manifest)
+            if diff:
+                raise EntenteError(
+                    f"{self.folder} holds results of another tournament: {'; '.join(diff)}"
+                )
+        try:
+            for tmp in self.folder.glob(".*.tmp"):
+                tmp.unlink()  # a write that never completed (the lock says it is not running)
+            if old is None:
+                text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+                _write_atomic(self.folder / MANIFEST, text.encode())
+        except OSError as e:
+            raise EntenteError(f"{self.folder}: cannot write results there: {_cause(e)}") from None
 
     def keys(self) -> set[str]:
         """Keys of the rows stored so far."""
@@ -120,7 +219,7 @@ class Store:
         _, pq = _pa()
         out: set[str] = set()
         for p in parts:
-            out.update(pq.read_table(p, columns=["key"]).column("key").to_pylist())
+            out.update(self._read(p, pq, columns=["key"]).column("key").to_pylist())
         return out
 
     def append(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -132,15 +231,46 @@ class Store:
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink)
         name = f"part-{uuid.uuid4().hex}.parquet"
-        _write_atomic(self.folder / name, sink.getvalue().to_pybytes())
+        try:
+            _write_atomic(self.folder / name, sink.getvalue().to_pybytes())
+        except OSError as e:
+            raise EntenteError(
+                f"{self.folder}: cannot write results there: {_cause(e)}; the rows stored "
+                "before are kept: run again with --resume once it is fixed"
+            ) from None
 
     def read(self) -> Any:
-        """Every stored row as one pyarrow Table, sorted by key."""
+        """Every stored row once, as one pyarrow Table sorted by key.
+
+        A cell stored twice (by runs of older versions, which took no lock) counts once: of its
+        rows, the reader keeps the one in the part whose name sorts first.
+        """
         pa, pq = _pa()
         parts = self.parts()
         if not parts:
             if not self.exists():
                 raise EntenteError(f"{self.folder}: no tournament results here")
             return schema().empty_table()
-        table = pa.concat_tables([pq.read_table(p, schema=schema()) for p in parts])
-        return table.sort_by("key")
+        tables = []
+        for i, p in enumerate(parts):
+            t = self._read(p, pq, schema=schema())
+            tables.append(t.append_column("_part", pa.repeat(pa.scalar(i, pa.int64()), t.num_rows)))
+        table = pa.concat_tables(tables).sort_by([("key", "ascending"), ("_part", "ascending")])
+        if table.num_rows > 1:
+            import pyarrow.compute as pc
+
+            keys = table.column("key").combine_chunks()
+            fresh = pc.not_equal(keys[1:], keys[:-1])
+            table = table.filter(pa.concat_arrays([pa.array([True]), fresh]))
+        return table.drop_columns(["_part"])
+
+    def _read(self, part: Path, pq: Any, **kw: Any) -> Any:
+        try:
+            return pq.read_table(part, **kw)
+        except OSError as e:
+            raise EntenteError(f"{part}: cannot read: {_cause(e)}") from None
+        except Exception as e:  # pyarrow's errors for a damaged file (ArrowInvalid, ...)
+            if type(e).__module__.startswith("pyarrow"):
+                first = str(e).splitlines()[0] if str(e) else type(e).__name__
+                raise EntenteError(f"{part}: not a readable result part ({first[:200]})") from None
+            raise
