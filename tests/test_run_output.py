@@ -539,9 +539,9 @@ def test_list_prints_descriptions_as_written(
 
 
 def test_json_output_refuses_numbers_that_are_not_finite() -> None:
-    with pytest.raises(EntenteError, match=r"--json: utilities\.japan is not a finite number"):
+    with pytest.raises(EntenteError, match=r"result: utilities\.japan is not a finite number"):
         _strict_json({"scenario": "x", "utilities": {"russia": 0.5, "japan": float("nan")}})
-    with pytest.raises(EntenteError, match=r"--json: frontier\.1\.0 is not a finite number"):
+    with pytest.raises(EntenteError, match=r"result: frontier\.1\.0 is not a finite number"):
         _strict_json({"frontier": [[0.0, 1.0], [float("inf"), 0.0]]})
     assert json.loads(_strict_json({"a": [1.0, 2]})) == {"a": [1.0, 2]}
 
@@ -566,7 +566,7 @@ def test_a_non_finite_result_is_an_error_and_writes_nothing(
     trace = tmp_path / "t.jsonl"
     args = ["run", "--trace", str(trace), *(["--json"] if as_json else [])]
     code, out, err = cli(monkeypatch, capsys, *args)
-    assert "pareto_distance is not a finite number" in one_line_error(code, err)
+    assert "result: pareto_distance is not a finite number" in one_line_error(code, err)
     assert out == "" and not trace.exists()
 
 

@@ -44,7 +44,7 @@ def _strict_json(data: dict[str, Any]) -> str:
         return json.dumps(data, indent=2, sort_keys=True, allow_nan=False)
     except ValueError:
         raise EntenteError(
-            f"--json: {_not_finite(data) or 'a value'} is not a finite number; "
+            f"result: {_not_finite(data) or 'a value'} is not a finite number; "
             "expected finite utilities, weights and reservation values in the scenario"
         ) from None
 
@@ -139,6 +139,16 @@ def run(
     render.agreement(console, s)
 
 
+POINTS = {
+    "nash": "Nash",
+    "kalai_smorodinsky": "Kalai-Smorodinsky",
+    "egalitarian": "egalitarian",
+    "max_welfare": "max welfare",
+    "history": "history",
+}
+"""The points `analyze` prints, by their --json key."""
+
+
 @app.command()
 def analyze(scenario: ScenarioArg = "portsmouth", as_json: JsonOpt = False) -> None:
     """Outcomes, Pareto frontier, bargaining points and opposition of a scenario."""
@@ -161,11 +171,10 @@ def analyze(scenario: ScenarioArg = "portsmouth", as_json: JsonOpt = False) -> N
         console.print(f"Opposition: {data['opposition']:.3f}")
     t = render.table("point", *[p.name for p in sc.parties])
     render.row(t, "reservation", *[f"{x:.3f}" for x in data["reservations"].values()])
-    for key in ("nash", "kalai_smorodinsky", "egalitarian", "max_welfare", "history"):
+    for key, label in POINTS.items():
         point = data.get(key)
         if point:
-            values = [f"{x:.3f}" for x in point["utilities"].values()]
-            render.row(t, key.replace("_", " "), *values)
+            render.row(t, label, *[f"{x:.3f}" for x in point["utilities"].values()])
     console.print(t)
     if data.get("history"):
         console.print(f"History lies {data['history']['pareto_distance']:.4f} from the frontier.")
