@@ -247,6 +247,7 @@ def _print_verdicts(console: Console, report: Audit, refs: dict[int, int]) -> No
         caption_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        collapse_padding=True,
     )
     t.add_column("art.", no_wrap=True)
     t.add_column("obligation", no_wrap=True, overflow="fold")
