@@ -149,7 +149,7 @@ def timeline(console: Console, s: Summary) -> None:
         first, last = sc.round_date(folded[0]), sc.round_date(folded[-1])
         days = ""
         if first and last:
-            a, b = first.render(both=False), last.render(both=False)
+            a, b = first.render(sc.calendars), last.render(sc.calendars)
             days = f" ({a})" if a == b else f" ({a} to {b})"
         mediated = any(m.actor >= len(names) for m in rounds[folded[0]])
         same = "the same text, the same answers" if mediated else "the same offers"
@@ -166,7 +166,7 @@ def timeline(console: Console, s: Summary) -> None:
         flush()
         previous, shown_round = signature, rnd
         day = sc.round_date(rnd)
-        when = f"{day.render(both=False)}, " if day else ""
+        when = f"{day.render(sc.calendars)}, " if day else ""
         console.print(
             line((f"Round {rnd + 1}", "bold"), (f" ({when}time {moves[0].time:.2f})", "dim"))
         )

@@ -49,6 +49,7 @@ def dumps(scenario: Scenario) -> str:
         out.append(f"description = {_s(sc.description)}")
     if sc.venue:
         out.append(f"venue = {_s(sc.venue)}")
+    out.append(f"calendars = [{', '.join(_s(c) for c in sc.calendars)}]")
     if sc.dates:
         out.append(f"dates = {_table({k: _date(v) for k, v in sc.dates.items()})}")
     out += ["", "[protocol]", f"name = {_s(sc.protocol)}", f"deadline = {sc.deadline}"]
