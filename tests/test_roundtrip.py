@@ -89,10 +89,13 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         if draw(st.booleans()):  # an affine table on a numeric issue keeps its evaluator
             j = int(np.argmax([iss.kind == "integer" for iss in issues]))
             vals = (*vals[:j], np.linspace(draw(unit), draw(unit), issues[j].size), *vals[j + 1 :])
+        term = LinearAdditive(w, vals)
+        offset = draw(st.floats(0.0, 0.5))
+        best = offset + term.bounds(space)[1]  # a reservation above the best is refused
         prefs = Preferences(
-            terms=(LinearAdditive(w, vals),),
-            offset=draw(st.floats(0.0, 0.5)),
-            reservation=draw(unit),
+            terms=(term,),
+            offset=offset,
+            reservation=draw(unit) * best,
             discount=draw(st.floats(0.01, 1.0)),
         )
         parties.append(Party(f"p{p}", f"P{p}", prefs))

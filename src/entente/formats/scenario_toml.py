@@ -6,16 +6,17 @@ field and what was expected. Inside, the scenario is plain dataclasses.
 
 from __future__ import annotations
 
-import tomllib
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, StrictFloat, StrictInt, field_validator
 
-from entente.calendar import Date, check_calendars
-from entente.errors import EntenteError, ScenarioError
-from entente.formats.locate import locate
+from entente import registry
+from entente.calendar import Calendars, Date, check_calendars
+from entente.errors import EntenteError, ScenarioError, one_of, quoted
+from entente.formats.tomlcheck import STRICT, Fail, Loc, failer, parse, read_text, validate
 from entente.formats.treaty_toml import (
     EventModel,
     RatificationModel,
@@ -24,15 +25,13 @@ from entente.formats.treaty_toml import (
     build_timeline,
     build_treaty,
 )
-from entente.prefs import Preferences, RedLine, linear, normalized
+from entente.prefs import Preferences, RedLine, excludes_everything, linear, normalized
 from entente.scenario import Delegate, History, Mediator, Observer, Party, Scenario, Source
 from entente.space import Issue, OutcomeSpace, integer, real
 
-MAX_BYTES = 8 * 1024 * 1024
-
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = STRICT
 
 
 class OptionModel(_Model):
@@ -58,8 +57,12 @@ class DelegateModel(_Model):
     title: str = ""
 
 
+Choice = str | StrictInt | StrictFloat
+"""An option: its id, or for integer and real issues the number it stands for."""
+
+
 class RedLineModel(_Model):
-    when: dict[str, str | list[str]] = Field(
+    when: dict[str, Choice | list[Choice]] = Field(
         description="{issue: option or options}: the outcomes matching every entry are refused."
     )
     reason: str = ""
@@ -118,7 +121,7 @@ class SourceModel(_Model):
 
 
 class HistoryModel(_Model):
-    outcome: dict[str, str] = Field(description="{issue: option} that was really agreed.")
+    outcome: dict[str, Choice] = Field(description="{issue: option} that was really agreed.")
     date: str | None = Field(
         None, description="Date of the agreement, 'YYYY-MM-DD' with ' OS'/' NS'."
     )
@@ -173,106 +176,51 @@ def json_schema() -> dict[str, Any]:
 
 def load(path: str | Path) -> Scenario:
     """Read and check a TOML scenario file."""
-    p = Path(path)
-    name = str(path)
-    try:
-        if p.stat().st_size > MAX_BYTES:
-            raise ScenarioError(f"file is larger than {MAX_BYTES // 2**20} MiB", file=name)
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ScenarioError(f"cannot read: {e.strerror or e}", file=name) from None
-    except UnicodeDecodeError:
-        raise ScenarioError("is not UTF-8 text", file=name) from None
-    return loads(text, file=name)
+    return loads(read_text(path), file=str(path))
 
 
 def loads(text: str, file: str = "<scenario>") -> Scenario:
-    """Check a scenario given as TOML text; `file` names it in errors."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        msg = str(e)
-        line = None
-        if "(at line " in msg:
-            line = int(msg.split("(at line ")[1].split(",")[0])
-            msg = msg.split(" (at line ")[0]
-        raise ScenarioError(f"invalid TOML: {msg}", file=file, line=line) from None
-    try:
-        model = ScenarioModel.model_validate(raw)
-    except ValidationError as e:
-        err = e.errors()[0]
-        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x in _UNION_TAGS))
-        raise ScenarioError(
-            _expectation(err), file=file, line=locate(text, loc), field=_dotted(loc)
-        ) from None
-    return _build(model, text, file)
+    """Check a scenario given as TOML text; `file` names it in errors.
+
+    Every check that `run`, `treaty`, `audit` or `tournament` would otherwise make later is
+    made here, so that a file that loads is a file those commands accept.
+    """
+    model = validate(ScenarioModel, parse(text, file), text, file)
+    return _build(model, failer(text, file), file)
 
 
-_UNION_TAGS = {
-    "OptionModel",
-    "ClauseModel",
-    "str",
-    "list[str]",
-    "function-after[_id_is_a_name(), str]",
-}
+def _a(kind: str) -> str:
+    """'an integer issue', 'a real issue'."""
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} issue"
 
 
-def _dotted(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for x in loc:
-        out += f"[{x}]" if isinstance(x, int) else (f".{x}" if out else str(x))
-    return out
-
-
-def _expectation(err: Any) -> str:
-    kind, msg = err["type"], err["msg"]
-    if kind == "missing":
-        return "is required but missing"
-    if kind == "extra_forbidden":
-        return "is not a known field (check its spelling)"
-    given = err.get("input")
-    shown = repr(given) if isinstance(given, str | int | float | bool) else type(given).__name__
-    return f"{msg[0].lower()}{msg[1:]} (got {shown})"
-
-
-class _Checker:
-    """Raises ScenarioErrors located at a field path of the file being built."""
-
-    def __init__(self, text: str, file: str) -> None:
-        self.text, self.file = text, file
-
-    def fail(self, loc: tuple[Any, ...], message: str) -> ScenarioError:
-        return ScenarioError(
-            message, file=self.file, line=locate(self.text, loc), field=_dotted(loc)
-        )
-
-
-def _build(m: ScenarioModel, text: str, file: str) -> Scenario:
-    chk = _Checker(text, file)
-    issues = tuple(_issue(im, ("issues", i), chk) for i, im in enumerate(m.issues))
+def _build(m: ScenarioModel, fail: Fail, file: str) -> Scenario:
+    issues = tuple(_issue(im, ("issues", i), fail) for i, im in enumerate(m.issues))
     try:
         space = OutcomeSpace(issues)
     except EntenteError as e:
-        raise chk.fail(("issues",), str(e)) from None
-    parties = tuple(_party(pm, ("parties", i), space, chk) for i, pm in enumerate(m.parties))
-    dates = {k: _date(v, ("dates", k), chk) for k, v in m.dates.items()}
+        raise fail(("issues",), str(e)) from None
+    parties = tuple(_party(pm, ("parties", i), space, fail) for i, pm in enumerate(m.parties))
+    mediators = tuple(_mediator(x, ("mediators", j), fail) for j, x in enumerate(m.mediators))
+    _protocol(m.protocol.name, fail)
+    dates = {k: _date(v, ("dates", k), fail) for k, v in m.dates.items()}
     history = None
     if m.history is not None:
         outcome = []
         for iss in space.issues:
-            label = m.history.outcome.get(iss.id)
-            if label is None:
-                raise chk.fail(("history", "outcome"), f"gives no option for issue {iss.id!r}")
-            outcome.append(_option(iss, label, ("history", "outcome", iss.id), chk))
+            choice = m.history.outcome.get(iss.id)
+            if choice is None:
+                raise fail(("history", "outcome"), f"gives no option for issue {quoted(iss.id)}")
+            outcome.append(_option(iss, choice, ("history", "outcome", iss.id), fail))
         extra = set(m.history.outcome) - {iss.id for iss in space.issues}
         if extra:
-            raise chk.fail(("history", "outcome", min(extra)), "names no issue of the scenario")
-        when = _date(m.history.date, ("history", "date"), chk) if m.history.date else None
+            raise fail(("history", "outcome", min(extra)), "names no issue of the scenario")
+        when = _date(m.history.date, ("history", "date"), fail) if m.history.date else None
         history = History(tuple(outcome), when, m.history.note)
-    ratification = build_ratification(m.ratification, space, parties, chk.fail)
+    ratification = build_ratification(m.ratification, space, parties, fail)
     party_ids = {p.id for p in parties}
-    treaty = build_treaty(m.treaty, space, party_ids, chk.fail) if m.treaty else None
-    timeline = build_timeline(m.timeline, chk.fail)
+    treaty = build_treaty(m.treaty, space, party_ids, fail) if m.treaty else None
+    timeline = build_timeline(m.timeline, fail, parties=party_ids)
     try:
         return Scenario(
             id=m.id,
@@ -281,15 +229,14 @@ def _build(m: ScenarioModel, text: str, file: str) -> Scenario:
             venue=m.venue,
             space=space,
             parties=parties,
-            mediators=tuple(
-                Mediator(x.id, x.name, _delegates(x.delegates), x.strategy, x.informed)
-                for x in m.mediators
-            ),
+            mediators=mediators,
             observers=tuple(Observer(x.id, x.name, x.interest) for x in m.observers),
             dates=dates,
             protocol=m.protocol.name,
             deadline=m.protocol.deadline,
-            start=_date(m.protocol.start, ("protocol", "start"), chk) if m.protocol.start else None,
+            start=_date(m.protocol.start, ("protocol", "start"), fail)
+            if m.protocol.start
+            else None,
             days_per_round=m.protocol.days_per_round,
             sources=tuple(Source(s.key, s.citation, s.url) for s in m.sources),
             history=history,
@@ -297,7 +244,7 @@ def _build(m: ScenarioModel, text: str, file: str) -> Scenario:
             ratification=ratification,
             treaty=treaty,
             timeline=timeline,
-            calendars=check_calendars(m.calendars) if m.calendars else (),
+            calendars=_calendars(m.calendars, fail),
         )
     except ScenarioError:
         raise
@@ -305,81 +252,124 @@ def _build(m: ScenarioModel, text: str, file: str) -> Scenario:
         raise ScenarioError(str(e), file=file) from None
 
 
-def _issue(im: IssueModel, loc: tuple[Any, ...], chk: _Checker) -> Issue:
+def _issue(im: IssueModel, loc: Loc, fail: Fail) -> Issue:
     if im.kind in ("categorical", "ordinal"):
         if not im.options:
-            raise chk.fail((*loc, "options"), f"a {im.kind} issue needs a list of options")
+            raise fail((*loc, "options"), f"{_a(im.kind)} needs a list of options")
+        for name in ("low", "high", "resolution"):
+            if getattr(im, name) is not None:
+                raise fail((*loc, name), f"{_a(im.kind)} takes options, not {name}")
         ids = tuple(o if isinstance(o, str) else o.id for o in im.options)
         labels = tuple(o if isinstance(o, str) else (o.label or o.id) for o in im.options)
         try:
             return Issue(im.id, ids, im.kind, im.name, None, labels)
         except EntenteError as e:
-            raise chk.fail((*loc, "options"), str(e)) from None
+            raise fail((*loc, "options"), str(e)) from None
     if im.low is None or im.high is None:
-        raise chk.fail(loc, f"a {im.kind} issue needs 'low' and 'high'")
+        raise fail(loc, f"{_a(im.kind)} needs 'low' and 'high'")
     if im.options is not None:
-        raise chk.fail((*loc, "options"), f"a {im.kind} issue takes low/high, not options")
+        raise fail((*loc, "options"), f"{_a(im.kind)} takes low and high, not options")
     try:
         if im.kind == "integer":
             if im.low != int(im.low) or im.high != int(im.high):
-                raise chk.fail((*loc, "low"), "an integer issue needs whole-number bounds")
+                raise fail((*loc, "low"), "an integer issue needs whole-number bounds")
+            if im.resolution is not None:
+                raise fail((*loc, "resolution"), "an integer issue takes no resolution")
             return integer(im.id, int(im.low), int(im.high), im.name)
-        if im.resolution is None:
-            raise chk.fail((*loc, "resolution"), "a real issue needs a positive 'resolution'")
+        if im.resolution is None or im.resolution <= 0:
+            raise fail((*loc, "resolution"), "a real issue needs a positive 'resolution'")
         return real(im.id, im.low, im.high, im.resolution, im.name)
     except EntenteError as e:
-        raise chk.fail(loc, str(e)) from None
+        raise fail(loc, str(e)) from None
 
 
-def _option(iss: Issue, label: str, loc: tuple[Any, ...], chk: _Checker) -> int:
+def _option(iss: Issue, choice: str | float, loc: Loc, fail: Fail) -> int:
+    """The option an id (or, for integer and real issues, a number) names."""
     try:
-        return iss.index(label)
+        return iss.index(choice) if isinstance(choice, str) else iss.at(choice)
     except EntenteError as e:
-        raise chk.fail(loc, str(e)) from None
+        raise fail(loc, str(e)) from None
 
 
-def _date(value: str, loc: tuple[Any, ...], chk: _Checker) -> Date:
+def _date(value: str, loc: Loc, fail: Fail) -> Date:
     try:
         return Date.parse(value)
     except EntenteError as e:
-        raise chk.fail(loc, str(e)) from None
+        raise fail(loc, str(e)) from None
+
+
+def _calendars(calendars: Sequence[str], fail: Fail) -> Calendars:
+    """The calendars stated, checked; none stated leaves the choice to the scenario's dates."""
+    try:
+        return check_calendars(calendars) if calendars else ()
+    except EntenteError as e:
+        raise fail(("calendars",), str(e)) from None
 
 
 def _delegates(ds: list[DelegateModel]) -> tuple[Delegate, ...]:
     return tuple(Delegate(d.name, d.title) for d in ds)
 
 
-def _party(pm: PartyModel, loc: tuple[Any, ...], space: OutcomeSpace, chk: _Checker) -> Party:
+def _strategy(spec: str, mediator: bool, loc: Loc, fail: Fail) -> Any:
+    """The strategy a spec makes, checked as `run` would check it: a party's, or a mediator's."""
+    try:
+        made = registry.strategy(spec)
+    except EntenteError as e:
+        raise fail(loc, str(e)) from None
+    if bool(made.mediator) != mediator:
+        is_, not_ = ("a party's", "a mediator's") if mediator else ("a mediator's", "a party's")
+        raise fail(
+            loc,
+            f"{quoted(spec)} is {is_} strategy, not {not_} "
+            f"(expected one of: {one_of(registry.strategy_names(mediator))})",
+        )
+    return made
+
+
+def _mediator(x: MediatorModel, loc: Loc, fail: Fail) -> Mediator:
+    if x.strategy is not None:
+        made = _strategy(x.strategy, True, (*loc, "strategy"), fail)
+        if made.name == "informed" and not x.informed:
+            raise fail(
+                (*loc, "informed"),
+                "the informed mediator reads the parties' utilities: set informed = true",
+            )
+    return Mediator(x.id, x.name, _delegates(x.delegates), x.strategy, x.informed)
+
+
+def _protocol(spec: str, fail: Fail) -> None:
+    try:
+        registry.protocol(spec)
+    except EntenteError as e:
+        raise fail(("protocol", "name"), str(e)) from None
+
+
+def _party(pm: PartyModel, loc: Loc, space: OutcomeSpace, fail: Fail) -> Party:
     issue_ids = {iss.id for iss in space.issues}
     for key in (*pm.weights, *pm.values):
         if key not in issue_ids:
             where = "weights" if key in pm.weights else "values"
-            raise chk.fail(
-                (*loc, where, key),
-                f"names no issue (expected one of {', '.join(sorted(issue_ids))})",
+            raise fail(
+                (*loc, where, key), f"names no issue (expected one of {one_of(sorted(issue_ids))})"
             )
     for iss_id, table in pm.values.items():
         iss = space.issues[space.issue_index(iss_id)]
         for label in table:
-            _option(iss, label, (*loc, "values", iss_id, label), chk)
-        missing = [o for o in iss.options if o not in table]
-        if missing:
-            raise chk.fail(
-                (*loc, "values", iss_id), f"gives no value for option(s) {', '.join(missing)}"
-            )
-    lines = []
-    for j, rl in enumerate(pm.red_lines):
-        conds = []
-        for iss_id, opts in rl.when.items():
-            rloc = (*loc, "red_lines", j, "when", iss_id)
-            if iss_id not in issue_ids:
-                raise chk.fail(rloc, "names no issue")
-            iss = space.issues[space.issue_index(iss_id)]
-            labels = [opts] if isinstance(opts, str) else opts
-            conds.append(
-                (space.issue_index(iss_id), frozenset(_option(iss, x, rloc, chk) for x in labels))
-            )
-        lines.append(RedLine(tuple(conds), rl.reason))
+            _option(iss, label, (*loc, "values", iss_id, label), fail)
+        if len(table) < iss.size:
+            missing = [o for o in iss.options if o not in table]
+            raise fail((*loc, "values", iss_id), f"gives no value for option(s) {one_of(missing)}")
+    if pm.strategy is not None:
+        _strategy(pm.strategy, False, (*loc, "strategy"), fail)
+    if not any(pm.weights.values()) and not pm.normalize:
+        raise fail(
+            (*loc, "weights"),
+            "every weight is zero, so every outcome is worth 0 to this party "
+            "(expected at least one non-zero weight)",
+        )
+    lines = tuple(
+        _red_line(rl, (*loc, "red_lines", j), space, fail) for j, rl in enumerate(pm.red_lines)
+    )
     try:
         prefs: Preferences = linear(
             space,
@@ -387,11 +377,51 @@ def _party(pm: PartyModel, loc: tuple[Any, ...], space: OutcomeSpace, chk: _Chec
             pm.values,
             reservation=pm.reservation,
             discount=pm.discount,
-            red_lines=tuple(lines),
+            red_lines=lines,
         )
         if pm.normalize:
             # the reservation value is given on the normalised scale: keep it as written
             prefs = replace(normalized(prefs, space), reservation=pm.reservation)
     except EntenteError as e:
-        raise chk.fail((*loc, "values"), str(e)) from None
+        raise fail((*loc, "weights"), str(e)) from None
+    if "reservation" in pm.model_fields_set:
+        _reservation_in_range(prefs, space, (*loc, "reservation"), fail)
+    try:
+        nothing_left = excludes_everything(space.shape, lines)
+    except EntenteError as e:
+        raise fail((*loc, "red_lines"), str(e)) from None
+    if nothing_left:
+        raise fail(
+            (*loc, "red_lines"),
+            f"no outcome is acceptable to {quoted(pm.id)}: its red lines exclude every outcome",
+        )
     return Party(pm.id, pm.name, prefs, _delegates(pm.delegates), pm.strategy)
+
+
+def _red_line(rl: RedLineModel, loc: Loc, space: OutcomeSpace, fail: Fail) -> RedLine:
+    conds = []
+    for iss_id, opts in rl.when.items():
+        rloc = (*loc, "when", iss_id)
+        if iss_id not in space._ids:
+            raise fail(rloc, f"names no issue (expected one of {one_of(space._ids)})")
+        i = space.issue_index(iss_id)
+        choices = opts if isinstance(opts, list) else [opts]
+        conds.append((i, frozenset(_option(space.issues[i], x, rloc, fail) for x in choices)))
+    return RedLine(tuple(conds), rl.reason)
+
+
+def _reservation_in_range(prefs: Preferences, space: OutcomeSpace, loc: Loc, fail: Fail) -> None:
+    """A reservation value above the best outcome (no deal could ever be made) or below the
+    worst one is a slip; 0, "no deal is worth nothing", is allowed below the worst outcome, as
+    GENIUS profiles write it."""
+    lo, hi = prefs.bounds(space)
+    lo = min(lo, 0.0)
+    slack = 1e-9 * max(1.0, abs(lo), abs(hi))
+    r = prefs.reservation
+    if not lo - slack <= r <= hi + slack:
+        side = "above the best" if r > hi else "below the worst"
+        raise fail(
+            loc,
+            f"{r:g} is {side} utility this party gives any outcome "
+            f"(expected a value from {lo:.6g} to {hi:.6g})",
+        )
