@@ -93,6 +93,9 @@ def _prepare(tmp: Path) -> None:
     (tmp / "existing-dir").mkdir()
     os.mkfifo(tmp / "fifo.xml")
     (tmp / "empty-folder").mkdir()
+    (tmp / "timeline.toml").write_text(
+        '[[timeline]]\ndate = "1906-01-01"\nkind = "act"\ntitle = "x"\nparty = "prussia"\n'
+    )
 
 
 # (args, texts the one line must contain); {tmp} is a scratch folder holding the files above.
@@ -151,8 +154,9 @@ BAD: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("treaty", "{tmp}/deep.toml"), ("deep.toml",)),
     # audit
     (("audit", "--outcome", "negotiated", "--seed", "-1"), ("--seed",)),
-    (("audit", "--at", "1905-13-45"), ("1905-13-45",)),
     (("audit", "--timeline", "{tmp}/no-such.toml"), ("no-such.toml",)),
+    (("audit", "--timeline", "{tmp}/timeline.toml"), ("timeline.toml", "prussia")),
+    (("audit", "--at", "1905-13-45"), ("--at", "1905-13-45")),
     (("audit", str(LAPTOP)), ("timeline",)),
     # tournament
     (("tournament", "portsmouth", "-s", "bolware", "-o", "{tmp}/t"), ("bolware",)),

@@ -16,7 +16,7 @@ from rich.table import Table
 from entente import api
 from entente.audit.audit import Audit, Verdict, audit
 from entente.calendar import Date
-from entente.errors import EntenteError
+from entente.errors import EntenteError, quoted
 from entente.formats.safe import write_atomic
 from entente.formats.treaty_toml import load_timeline
 from entente.ratification import Ratification
@@ -159,10 +159,14 @@ def audit_command(
 ) -> None:
     """Audit every obligation of the treaty along its timeline: a verdict each."""
     sc = load_scenario(scenario)
-    events = load_timeline(timeline) if timeline else sc.timeline
+    parties = {p.id for p in sc.parties}
+    events = load_timeline(timeline, parties) if timeline else sc.timeline
     if not events:
         raise EntenteError(f"scenario {sc.id!r} has no timeline: give one with --timeline")
-    when = Date.parse(at) if at else None
+    try:
+        when = Date.parse(at) if at else None
+    except EntenteError as e:
+        raise EntenteError(f"--at {quoted(at)}: {e}") from None
     chosen = choose_outcome(sc, outcome, seed)
     treaty = build(sc, chosen)
     report = audit(treaty, events, when)

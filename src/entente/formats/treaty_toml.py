@@ -372,9 +372,10 @@ def build_timeline(
     return tuple(out)
 
 
-def load_timeline(path: str | Path) -> tuple[Event, ...]:
-    """Read a timeline file (`[[timeline]]` events) with located errors."""
+def load_timeline(path: str | Path, parties: set[str] | None = None) -> tuple[Event, ...]:
+    """Read a timeline file (`[[timeline]]` events) with located errors; with `parties`, every
+    event must name one of them (or a successor the timeline brings in)."""
     name = str(path)
     text = read_text(path)
     model = validate(TimelineFile, parse(text, name), text, name)
-    return build_timeline(model.timeline, failer(text, name))
+    return build_timeline(model.timeline, failer(text, name), parties=parties)
