@@ -6,10 +6,12 @@ file or folder, or a GeniusWeb profile file or folder.
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
 from entente.errors import ScenarioError
+from entente.formats.safe import kind, shown
 from entente.scenario import Scenario
 
 __all__ = ["builtin", "load"]
@@ -24,23 +26,28 @@ def builtin(name: str) -> Path | None:
 
 
 def load(source: str | Path) -> Scenario:
-    """A scenario from a built-in name, a TOML file, a GENIUS or a GeniusWeb file or folder."""
+    """A scenario from a built-in name, a TOML file, a GENIUS or a GeniusWeb file or folder.
+
+    Only regular files and folders are read: a device, a FIFO or a socket is refused in one
+    line, before it is opened.
+    """
     from entente.formats import scenario_toml  # the schema: only TOML and built-ins need it
 
     p = Path(source)
-    if not p.exists():
+    if _missing(p):
         found = builtin(str(source))
         if found is None:
             raise ScenarioError(
                 "no such file, folder or built-in scenario "
                 "(expected a .toml, GENIUS .xml or GeniusWeb .json file, or a folder)",
-                file=str(source),
+                file=shown(source),
             )
         return scenario_toml.load(found)
-    kind = _kind(p)
-    if kind == "toml":
+    what = kind(p)
+    fmt = _format(p, what)
+    if fmt == "toml":
         return scenario_toml.load(p)
-    if kind == "genius":
+    if fmt == "genius":
         from entente.formats import genius
 
         return genius.load(p)
@@ -49,15 +56,28 @@ def load(source: str | Path) -> Scenario:
     return geniusweb.load(p)
 
 
-def _kind(p: Path) -> str:
-    if p.is_file():
+def _missing(p: Path) -> bool:
+    try:
+        os.stat(p)
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
+
+
+def _format(p: Path, what: str) -> str:
+    if what == "file":
         suffix = p.suffix.lower()
         if suffix in (".toml", ".xml", ".json"):
             return {".toml": "toml", ".xml": "genius", ".json": "geniusweb"}[suffix]
         raise ScenarioError(
             "unknown format (expected .toml, GENIUS .xml or GeniusWeb .json)", file=str(p)
         )
-    suffixes = {f.suffix.lower() for f in p.iterdir() if f.is_file()}
+    try:
+        suffixes = {f.suffix.lower() for f in p.iterdir()}
+    except OSError as e:
+        raise ScenarioError(f"cannot list the folder: {e.strerror or e}", file=str(p)) from None
     if ".xml" in suffixes:
         return "genius"
     if ".json" in suffixes:

@@ -11,21 +11,24 @@ writing drops both. Files of a folder are parties in sorted file-name order.
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from entente.errors import EntenteError, ScenarioError
+from entente.errors import EntenteError, ScenarioError, quoted
 from entente.formats.additive import affine, from_tables, tables, weighted
-from entente.formats.safe import read_json, write_atomic
+from entente.formats.safe import kind, read_json, write_atomic
 from entente.prefs import Floats, Preferences
 from entente.scenario import Party, Scenario
 from entente.space import Issue, OutcomeSpace, integer, real
 
 PROFILE = "LinearAdditiveUtilitySpace"
 MAX_OPTIONS = 1_000_000
+_KEYS = {"issuesValues", "issueWeights", "issueUtilities", "domain", "reservationBid"}
+"""Keys that mark a JSON object as GeniusWeb's (a profile of any type holds a domain)."""
 
 
 def is_geniusweb(data: Any) -> bool:
@@ -34,28 +37,66 @@ def is_geniusweb(data: Any) -> bool:
 
 
 def load(source: str | Path) -> Scenario:
-    """A scenario from a folder of GeniusWeb profiles (or one profile file: its folder)."""
+    """A scenario from a folder of GeniusWeb profiles (or one profile file: its folder).
+
+    Every `.json` file of the folder is read: a domain, a LinearAdditiveUtilitySpace profile,
+    or a JSON document with nothing of GeniusWeb in it (not part of the scenario). A profile of
+    another type, or a file that cannot be read, is refused.
+    """
     src = Path(source)
-    folder = src if src.is_dir() else src.parent
-    if not folder.is_dir():
-        raise ScenarioError("no such file or folder", file=str(src))
+    folder = src if kind(src) == "folder" else src.parent
     profiles: list[tuple[Path, dict[str, Any]]] = []
     domain: dict[str, Any] | None = None
-    for f in sorted(folder.glob("*.json")):
-        data = read_json(f)
-        if isinstance(data, dict) and PROFILE in data:
-            profiles.append((f, data[PROFILE]))
-        elif isinstance(data, dict) and "issuesValues" in data:
-            domain = domain or data
-    if len(profiles) < 2:
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as e:
         raise ScenarioError(
-            f"needs at least two GeniusWeb {PROFILE} profiles, found {len(profiles)}",
-            file=str(folder),
+            f"cannot list the folder: {e.strerror or e}", file=str(folder)
+        ) from None
+    for f in entries:
+        if f.suffix.lower() != ".json" or (f != src and kind(f) == "folder"):
+            continue
+        data = read_json(f)
+        if not isinstance(data, dict):
+            raise ScenarioError(
+                f"expected a GeniusWeb domain or profile (a JSON object), got {_type(data)}",
+                file=str(f),
+            )
+        if PROFILE in data:
+            body = data[PROFILE]
+            if not isinstance(body, dict):
+                raise ScenarioError(
+                    f"expected an object, got {_type(body)}", file=str(f), field=PROFILE
+                )
+            profiles.append((f, body))
+        elif "issuesValues" in data:
+            domain = domain or data
+        elif (
+            len(data) == 1
+            and isinstance(body := next(iter(data.values())), dict)
+            and (_KEYS & body.keys())
+        ):
+            raise ScenarioError(
+                f"GeniusWeb profile type {quoted(next(iter(data)))} is not supported "
+                f"(expected {PROFILE})",
+                file=str(f),
+            )
+        elif _KEYS & data.keys():
+            raise ScenarioError(
+                f"expected a GeniusWeb domain ('issuesValues') or profile ({PROFILE!r})",
+                file=str(f),
+            )
+    if len(profiles) < 2:
+        beside = " in its folder" if folder is not src else ""
+        raise ScenarioError(
+            f"needs at least two GeniusWeb {PROFILE} profiles{beside}, found {len(profiles)}",
+            file=str(src),
         )
     first, body = profiles[0]
     space = read_domain(body.get("domain", domain), first)
     parties = tuple(Party(f.stem, f.stem, read_profile(p, space, f)) for f, p in profiles)
-    name = str((domain or body.get("domain") or {}).get("name") or folder.resolve().name)
+    named = (domain or body.get("domain") or {}).get("name")
+    name = named if isinstance(named, str) and named.strip() else folder.resolve().name
     try:
         return Scenario(
             id=re.sub(r"[^A-Za-z0-9_-]", "_", name) or "geniusweb",
@@ -68,11 +109,45 @@ def load(source: str | Path) -> Scenario:
         raise ScenarioError(str(e), file=str(src)) from None
 
 
+def _type(v: Any) -> str:
+    """What a JSON value is, as a message says it."""
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return f"the number {quoted(v)}"
+    if isinstance(v, str):
+        return f"the text {quoted(v)}"
+    return "an array" if isinstance(v, list) else "an object"
+
+
+def _finite(v: Any) -> float:
+    """A JSON number (or numeric text), refusing NaN, infinities and everything else."""
+    if isinstance(v, bool) or not isinstance(v, int | float | str):
+        raise EntenteError(f"expected a finite number, got {_type(v)}")
+    try:
+        x = float(v)
+    except (ValueError, OverflowError):
+        x = math.nan
+    if not math.isfinite(x):
+        raise EntenteError(f"expected a finite number, got {quoted(v)}")
+    return x
+
+
+def _object(v: Any, what: str = "an object") -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise EntenteError(f"expected {what}, got {_type(v)}")
+    return v
+
+
 def _label(v: Any) -> str:
     if isinstance(v, bool) or not isinstance(v, str | int | float):
-        raise EntenteError(f"value {v!r} is neither text nor a number")
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
+        raise EntenteError(f"expected text or a number as a value, got {_type(v)}")
+    if isinstance(v, float):
+        _finite(v)
+        if v.is_integer():
+            return str(int(v))
     return str(v)
 
 
@@ -83,48 +158,80 @@ def read_domain(data: Any, file: Path) -> OutcomeSpace:
     issues: list[Issue] = []
     for name, vs in data["issuesValues"].items():
         try:
-            if isinstance(vs, dict) and isinstance(vs.get("values"), list):
+            vs = _object(vs, "{'values': [...]} or {'range': {...}}")
+            if isinstance(vs.get("values"), list):
                 if len(vs["values"]) > MAX_OPTIONS:
-                    raise EntenteError("too many values")
+                    raise EntenteError(
+                        f"{len(vs['values']):,} values, more than the limit of {MAX_OPTIONS:,}"
+                    )
                 issues.append(Issue(name, tuple(_label(v) for v in vs["values"]), name=name))
-            elif isinstance(vs, dict) and isinstance(vs.get("range"), dict):
-                r = vs["range"]
-                lo, hi, step = (float(r[k]) for k in ("low", "high", "step"))
-                if step <= 0 or (hi - lo) / step + 1 > MAX_OPTIONS:
-                    raise EntenteError("range step must be positive and not too fine")
+            elif "range" in vs:
+                r = _object(vs["range"], "{'low', 'high', 'step'}")
+                missing = [k for k in ("low", "high", "step") if k not in r]
+                if missing:
+                    raise EntenteError(f"range lacks {', '.join(missing)}")
+                lo, hi, step = (_finite(r[k]) for k in ("low", "high", "step"))
+                if not (step > 0 and (hi - lo) / step + 1 <= MAX_OPTIONS):
+                    raise EntenteError(
+                        f"range step must be positive and give at most {MAX_OPTIONS:,} values"
+                    )
                 if step == 1 and lo.is_integer() and hi.is_integer():
                     issues.append(integer(name, int(lo), int(hi), name))
                 else:
                     issues.append(real(name, lo, hi, step, name))
             else:
                 raise EntenteError("expected {'values': [...]} or {'range': {...}}")
-        except (EntenteError, KeyError, TypeError, ValueError) as e:
-            raise ScenarioError(str(e), file=str(file), field=f"issuesValues.{name}") from None
+        except EntenteError as e:
+            raise ScenarioError(str(e), file=str(file), field=_path("issuesValues", name)) from None
     if not issues:
         raise ScenarioError("declares no issues", file=str(file))
-    return OutcomeSpace(tuple(issues))
+    try:
+        return OutcomeSpace(tuple(issues))
+    except EntenteError as e:
+        raise ScenarioError(str(e), file=str(file)) from None
+
+
+def _path(*keys: str) -> str:
+    """A field path such as issueUtilities.price, each key cut short."""
+    return ".".join(k if len(k) <= 40 else quoted(k, 40) for k in keys)
 
 
 def read_profile(p: dict[str, Any], space: OutcomeSpace, file: Path) -> Preferences:
     """Preferences from the body of a LinearAdditiveUtilitySpace."""
     weights, utils = p.get("issueWeights"), p.get("issueUtilities")
     if not isinstance(weights, dict) or not isinstance(utils, dict):
-        raise ScenarioError("profile needs 'issueWeights' and 'issueUtilities'", file=str(file))
+        raise ScenarioError(
+            "profile needs 'issueWeights' and 'issueUtilities' (objects)", file=str(file)
+        )
     t: list[Floats] = []
     for iss in space.issues:
-        where = f"issueUtilities.{iss.id}"
+        for key, table in (("issueWeights", weights), ("issueUtilities", utils)):
+            if iss.id not in table:
+                raise ScenarioError(
+                    "missing for this issue", file=str(file), field=_path(key, iss.id)
+                )
         try:
-            w = float(weights[iss.id])
-            t.append(w * _utilities(utils[iss.id], iss))
-        except KeyError:
-            raise ScenarioError("missing for this issue", file=str(file), field=where) from None
-        except (EntenteError, TypeError, ValueError) as e:
+            w = _finite(weights[iss.id])
+        except EntenteError as e:
+            where = _path("issueWeights", iss.id)
             raise ScenarioError(str(e), file=str(file), field=where) from None
+        try:
+            t.append(w * _utilities(utils[iss.id], iss))
+        except EntenteError as e:
+            where = _path("issueUtilities", iss.id)
+            raise ScenarioError(str(e), file=str(file), field=where) from None
+    if not all(np.isfinite(ti).all() for ti in t) or not np.isfinite(
+        sum(float(np.abs(ti).max()) for ti in t)
+    ):
+        raise ScenarioError(
+            "utilities overflow: weights and utilities too large to add up", file=str(file)
+        )
     prefs = Preferences(terms=(from_tables(t),))
     bid = p.get("reservationBid")
-    if isinstance(bid, dict) and isinstance(bid.get("issuevalues"), dict):
+    if bid is not None:
         try:
-            labels = {k: _label(v) for k, v in bid["issuevalues"].items()}
+            values = _object(_object(bid).get("issuevalues"), "'issuevalues' (an object)")
+            labels = {k: _label(v) for k, v in values.items()}
             r = prefs(space.parse(labels))
         except EntenteError as e:
             raise ScenarioError(str(e), file=str(file), field="reservationBid") from None
@@ -133,19 +240,35 @@ def read_profile(p: dict[str, Any], space: OutcomeSpace, file: Path) -> Preferen
 
 
 def _utilities(u: Any, iss: Issue) -> Floats:
-    if isinstance(u, dict) and "discreteutils" in u:
-        vu = u["discreteutils"]["valueUtilities"]
+    u = _object(u, "{'discreteutils': ...} or {'numberutils': ...}")
+    if "discreteutils" in u:
+        du = _object(u["discreteutils"], "{'valueUtilities': {...}}")
+        vu = _object(du.get("valueUtilities"), "'valueUtilities' (an object)")
         missing = [o for o in iss.options if o not in vu]
         if missing:
-            raise EntenteError(f"no utility for value(s) {', '.join(missing[:3])}")
-        return np.array([float(vu[o]) for o in iss.options])
-    if isinstance(u, dict) and "numberutils" in u and iss.values is not None:
-        n = u["numberutils"]
-        x0, u0, x1, u1 = (
-            float(n[k]) for k in ("lowValue", "lowUtility", "highValue", "highUtility")
-        )
+            raise EntenteError(
+                "no utility for value(s) " + ", ".join(quoted(m) for m in missing[:3])
+            )
+        vals = []
+        for o in iss.options:
+            try:
+                vals.append(_finite(vu[o]))
+            except EntenteError as e:
+                raise EntenteError(f"valueUtilities.{quoted(o, 40)}: {e}") from None
+        return np.array(vals)
+    if "numberutils" in u and iss.values is not None:
+        n = _object(u["numberutils"])
+        keys = ("lowValue", "lowUtility", "highValue", "highUtility")
+        missing = [k for k in keys if k not in n]
+        if missing:
+            raise EntenteError(f"numberutils lacks {', '.join(missing)}")
+        x0, u0, x1, u1 = (_finite(n[k]) for k in keys)
         x = np.clip(np.asarray(iss.values), min(x0, x1), max(x0, x1))
-        return u0 + (u1 - u0) * (x - x0) / (x1 - x0) if x1 != x0 else np.full(len(x), u0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = u0 + (u1 - u0) * (x - x0) / (x1 - x0) if x1 != x0 else np.full(len(x), u0)
+        if not np.isfinite(out).all():
+            raise EntenteError("numberutils too large (the utilities overflow)")
+        return np.asarray(out, dtype=float)
     raise EntenteError("expected 'discreteutils' (or 'numberutils' for a numeric issue)")
 
 
