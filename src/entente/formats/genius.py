@@ -351,7 +351,8 @@ def _read_profile(doc: _Doc, space: OutcomeSpace) -> Preferences:
         raise ScenarioError("constraint-based profiles are not supported", file=str(file))
     else:
         term = _linear(obj, issues, pos, space, file)
-    lo, hi = term.bounds(space)
+    with np.errstate(over="ignore", invalid="ignore"):
+        lo, hi = term.bounds(space)
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ScenarioError(
             "utilities overflow: weights and evaluations too large to add up", file=str(file)

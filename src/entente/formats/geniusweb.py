@@ -216,7 +216,8 @@ def read_profile(p: dict[str, Any], space: OutcomeSpace, file: Path) -> Preferen
             where = _path("issueWeights", iss.id)
             raise ScenarioError(str(e), file=str(file), field=where) from None
         try:
-            t.append(w * _utilities(utils[iss.id], iss))
+            with np.errstate(over="ignore", invalid="ignore"):
+                t.append(w * _utilities(utils[iss.id], iss))
         except EntenteError as e:
             where = _path("issueUtilities", iss.id)
             raise ScenarioError(str(e), file=str(file), field=where) from None

@@ -70,11 +70,13 @@ def _what(mode: int) -> str:
     return "not a file"
 
 
-def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
-    """The bytes of a regular file, refusing anything else and a file larger than `limit`."""
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file, refusing anything else and a file larger than `limit`
+    (by default MAX_BYTES)."""
     if kind(path) != "file":
         raise ScenarioError("is a folder, not a file", file=str(path))
-    too_large = ScenarioError(f"file is larger than {limit // 2**20} MiB", file=str(path))
+    limit = MAX_BYTES if limit is None else limit
+    too_large = ScenarioError(f"file is larger than the limit of {_size(limit)}", file=str(path))
     try:
         # O_NONBLOCK: should the file be swapped for a FIFO after the check, open never waits
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -94,6 +96,10 @@ def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
     if len(data) > limit:
         raise too_large
     return data
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:g} MiB" if n >= 2**20 else f"{n:,} bytes"
 
 
 def parse_xml(path: Path) -> Element:
