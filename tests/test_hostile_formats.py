@@ -787,3 +787,39 @@ def test_mutated_geniusweb_files_load_or_are_refused_in_one_line(case: tuple[str
         o = s.space.all()
         for p in s.parties:
             assert np.isfinite(p.prefs.utility(o)).all() and math.isfinite(p.prefs.reservation)
+
+
+# --- control characters in names and labels -------------------------------------------------
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\x85", "\x7f"])
+def test_control_characters_in_genius_names_and_labels_are_refused(
+    laptop: Path, capsys: pytest.CaptureFixture[str], char: str
+) -> None:
+    ref = f"&#{ord(char)};" if ord(char) >= 0x7F else char  # XML 1.0 admits only C1 and DEL
+    if ord(char) < 0x20:
+        f = laptop.parent / f"p{char}x.xml"
+        shutil.copy(laptop / BUYER, f)
+        folder = laptop.parent
+        for g in LAPTOP.iterdir():
+            shutil.copy(g, folder / g.name)
+        assert "U+001B" in refused(capsys, "validate", folder, names="U+001B")
+        return
+    edit(laptop / DOMAIN, 'value="Dell"', f'value="De{ref}ll"')
+    msg = refused(capsys, "validate", laptop, names=laptop / DOMAIN)
+    assert f"U+{ord(char):04X}" in msg and "\x1b" not in msg
+
+
+def test_control_characters_in_geniusweb_names_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    web = geniusweb_copy(tmp_path / "web")
+    f = web / "Laptop-domain.json"
+    data = json.loads(f.read_text())
+    data["issuesValues"]["Laptop"]["values"][0] = "Dell\x1b[31m"
+    f.write_text(json.dumps(data))
+    for p in web.glob("laptop_*.json"):
+        d = json.loads(p.read_text())
+        d["LinearAdditiveUtilitySpace"].pop("domain")
+        p.write_text(json.dumps(d))
+    assert "U+001B" in refused(capsys, "validate", web, names=f)

@@ -21,7 +21,7 @@ from xml.etree.ElementTree import Element
 import numpy as np
 
 from entente.errors import EntenteError, ScenarioError, quoted
-from entente.formats.safe import BOM, kind, parse_xml, parse_xml_bytes, read_bytes
+from entente.formats.safe import BOM, check_text, kind, parse_xml, parse_xml_bytes, read_bytes
 from entente.hyperrect import HyperRectangles
 from entente.prefs import Floats, LinearAdditive, Preferences, Term
 from entente.scenario import Party, Scenario
@@ -101,6 +101,9 @@ def load(
             )
     if profiles is not None:
         found = [_Doc(Path(p), parse_xml(Path(p))) for p in profiles]
+    check_text([folder.resolve().name], folder, "folder name")
+    for d in found:
+        check_text([d.path.stem], d.path, "file name (the party's id)")
     space = _read_domain(domain, resolution)
     if len(found) < 2:
         beside = "" if folder is src or profiles is not None else " in its folder"
@@ -286,8 +289,10 @@ def _read_domain(doc: _Doc, resolution: float | None) -> OutcomeSpace:
         el, name = ix.element, ix.element.get("name", f"issue{ix.index}")
         kind = _kind(el)
         try:
+            check_text([name], file, "<issue> name")
             if kind == "discrete":
                 labels = [it.get("value", "") for it in el.findall("item")]
+                check_text(labels, file, f"issue {quoted(name)} <item> value")
                 if len(labels) > MAX_OPTIONS:
                     raise ScenarioError(
                         f"issue {quoted(name)} has {len(labels):,} items, more than the limit "

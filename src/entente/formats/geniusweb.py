@@ -20,7 +20,7 @@ import numpy as np
 
 from entente.errors import EntenteError, ScenarioError, quoted
 from entente.formats.additive import affine, from_tables, tables, weighted
-from entente.formats.safe import kind, read_json, write_atomic
+from entente.formats.safe import check_text, kind, read_json, write_atomic
 from entente.prefs import Floats, Preferences
 from entente.scenario import Party, Scenario
 from entente.space import Issue, OutcomeSpace, integer, real
@@ -47,6 +47,7 @@ def load(source: str | Path) -> Scenario:
     folder = src if kind(src) == "folder" else src.parent
     profiles: list[tuple[Path, dict[str, Any]]] = []
     domain: dict[str, Any] | None = None
+    domain_file = src
     try:
         entries = sorted(folder.iterdir())
     except OSError as e:
@@ -70,7 +71,8 @@ def load(source: str | Path) -> Scenario:
                 )
             profiles.append((f, body))
         elif "issuesValues" in data:
-            domain = domain or data
+            if domain is None:
+                domain, domain_file = data, f
         elif (
             len(data) == 1
             and isinstance(body := next(iter(data.values())), dict)
@@ -92,11 +94,22 @@ def load(source: str | Path) -> Scenario:
             f"needs at least two GeniusWeb {PROFILE} profiles{beside}, found {len(profiles)}",
             file=str(src),
         )
+    check_text([folder.resolve().name], folder, "folder name")
+    for f, _ in profiles:
+        check_text([f.stem], f, "file name (the party's id)")
     first, body = profiles[0]
-    space = read_domain(body.get("domain", domain), first)
+    if "domain" in body:
+        space = read_domain(body["domain"], first)
+    elif domain is not None:
+        space = read_domain(domain, domain_file)
+    else:
+        raise ScenarioError(
+            "profile holds no 'domain' and its folder no GeniusWeb domain file", file=str(first)
+        )
     parties = tuple(Party(f.stem, f.stem, read_profile(p, space, f)) for f, p in profiles)
     named = (domain or body.get("domain") or {}).get("name")
     name = named if isinstance(named, str) and named.strip() else folder.resolve().name
+    check_text([name], src, "domain name")
     try:
         return Scenario(
             id=re.sub(r"[^A-Za-z0-9_-]", "_", name) or "geniusweb",
@@ -157,6 +170,7 @@ def read_domain(data: Any, file: Path) -> OutcomeSpace:
         raise ScenarioError("expected a domain with 'issuesValues'", file=str(file))
     issues: list[Issue] = []
     for name, vs in data["issuesValues"].items():
+        check_text([name], file, "issuesValues")
         try:
             vs = _object(vs, "{'values': [...]} or {'range': {...}}")
             if isinstance(vs.get("values"), list):
@@ -164,7 +178,9 @@ def read_domain(data: Any, file: Path) -> OutcomeSpace:
                     raise EntenteError(
                         f"{len(vs['values']):,} values, more than the limit of {MAX_OPTIONS:,}"
                     )
-                issues.append(Issue(name, tuple(_label(v) for v in vs["values"]), name=name))
+                labels = tuple(_label(v) for v in vs["values"])
+                check_text(labels, file, _path("issuesValues", name, "values"))
+                issues.append(Issue(name, labels, name=name))
             elif "range" in vs:
                 r = _object(vs["range"], "{'low', 'high', 'step'}")
                 missing = [k for k in ("low", "high", "step") if k not in r]

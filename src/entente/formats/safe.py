@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 from xml.etree.ElementTree import Element, ParseError, XMLParser
@@ -56,6 +57,26 @@ def shown(path: str | Path, limit: int = 300) -> str:
     """A path as a message shows it: whole, unless it is absurdly long."""
     text = str(path)
     return text if len(text) <= limit else quoted(text, limit)
+
+
+# C0 controls but tab and newline, DEL and the C1 controls: they break XML output and terminals
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def check_text(texts: Iterable[str], file: str | Path, field: str) -> None:
+    """Refuse a name or label holding a control character (tab and newline are allowed)."""
+    texts = list(texts)
+    if not _CONTROL.search("\n".join(texts)):  # one search for many labels
+        return
+    for text in texts:
+        m = _CONTROL.search(text)
+        if m:
+            raise ScenarioError(
+                f"{quoted(text)} contains control character U+{ord(m[0]):04X} "
+                "(only tab and newline are allowed in names and labels)",
+                file=shown(file),
+                field=field,
+            )
 
 
 def _what(mode: int) -> str:
