@@ -21,6 +21,8 @@ def tables(prefs: Preferences, who: str, fmt: str) -> list[Floats]:
     if prefs.red_lines:
         raise ScenarioError(f"{fmt} has no red lines: cannot write them", field=who)
     t = [lin.issue_values(i).copy() for i in range(len(lin.values))]
+    if not (all(np.isfinite(ti).all() for ti in t) and np.isfinite(prefs.offset)):
+        raise ScenarioError(f"{fmt} holds finite numbers only; this utility has others", field=who)
     rest = prefs.offset
     for ti in t:
         low = ti.min()
