@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from entente import registry
-from entente.analysis.pareto import _mask2, _sweep2, pareto_mask
+from entente.analysis.pareto import _mask2, _sweep2, pareto_mask, tolerance
 from entente.negotiation.session import run, trace_jsonl
 from entente.negotiation.view import Own
 from entente.ordering import Ladder, descending
@@ -168,8 +168,9 @@ def test_coarse_pareto_filter_keeps_exactly_the_frontier(n: int, seed: int, kind
     brute = np.array(
         [not np.any(np.all(u >= r, axis=1) & np.any(u > r, axis=1)) for r in u], dtype=bool
     )
-    assert np.array_equal(_mask2(u, coarse=0), brute)
-    assert np.array_equal(_sweep2(u), brute)
+    t = tolerance(u)
+    assert np.array_equal(_mask2(u, t, u[:, 0].min(), u[:, 0].max()), brute)
+    assert np.array_equal(_sweep2(u[:, 0], u[:, 1], t), brute)
     assert np.array_equal(pareto_mask(u), brute)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from entente.analysis.pareto import pareto_front
+from entente.analysis.pareto import pareto_front, tolerance
 from entente.prefs import Floats, Preferences
 from entente.space import Neighbourhood, Outcomes, OutcomeSpace
 
@@ -43,6 +43,7 @@ def approx_frontier(
     hood = Neighbourhood(space)
     pop = space.sample(rng, samples)
     seen_o, seen_u = [pop], [utilities(pop)]
+    tie = tolerance(seen_u[0])  # a gain within rounding noise is no gain
     lam = rng.dirichlet(np.ones(k), size=directions)
     if k == 2:
         t = np.linspace(0.0, 1.0, directions)
@@ -58,7 +59,7 @@ def approx_frontier(
             seen_u.append(un)
             sc = un @ w
             j = int(np.argmax(sc))
-            if sc[j] <= s:
+            if sc[j] <= s + float(w @ tie):
                 break
             x, s = nb[j], float(sc[j])
     o, u = np.concatenate(seen_o), np.concatenate(seen_u)
