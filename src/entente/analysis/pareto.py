@@ -67,11 +67,25 @@ def pareto_mask(u: Floats) -> NDArray[np.bool_]:
     Rows equal within the tolerance do not dominate one another: all of them are kept.
     """
     u = np.asarray(u, dtype=np.float64)
-    m, k = u.shape
+    m, _ = u.shape
     if m == 0:
         return np.zeros(0, dtype=bool)
     lo, hi, finite = _bounds(u)
     t = TIE * np.maximum(hi - lo, np.maximum(np.abs(hi), np.abs(lo)))
+    return _undominated(u, t, lo, hi, finite)
+
+
+def undominated(u: Floats, t: Floats) -> NDArray[np.bool_]:
+    """`pareto_mask` of `u` (m, k) with the tolerances `t` (k,) given, say those of a larger
+    set that `u` is part of."""
+    u = np.asarray(u, dtype=np.float64)
+    if len(u) == 0:
+        return np.zeros(0, dtype=bool)
+    return _undominated(u, np.asarray(t, dtype=np.float64), *_bounds(u))
+
+
+def _undominated(u: Floats, t: Floats, lo: Floats, hi: Floats, finite: bool) -> NDArray[np.bool_]:
+    m, k = u.shape
     if k == 1:
         return ~(u[:, 0].max() > u[:, 0] + t[0])
     if k == 2:
