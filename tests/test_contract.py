@@ -11,13 +11,10 @@ nesting) and hold every outcome to the same contract.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -26,49 +23,14 @@ import typer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from entente.cli import app, main
+from cli_run import Ran, assert_refused, cli
+from entente.cli import app
 from genius_paths import DATA
 
 PORTSMOUTH = (
     Path(__file__).resolve().parents[1] / "src" / "entente" / "scenarios" / "portsmouth.toml"
 )
 LAPTOP = DATA / "y2011" / "Laptop"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    out: str
-    err: str
-
-
-def cli(*args: str) -> Outcome:
-    """Run `entente ARGS` in this process, as a user would run it from a shell."""
-    out, err = io.StringIO(), io.StringIO()
-    argv = sys.argv
-    sys.argv = ["entente", *args]
-    code = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            main()
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    finally:
-        sys.argv = argv
-    return Outcome(code, out.getvalue(), err.getvalue())
-
-
-def assert_refused(r: Outcome, *expected: str) -> None:
-    """Exit 2, one line `entente: error: ...` on stderr, nothing on stdout."""
-    lines = r.err.strip().splitlines()
-    assert r.code == 2, f"exit {r.code}: {r.err or r.out}"
-    assert len(lines) == 1, f"expected one line, got:\n{r.err}"
-    assert lines[0].startswith("entente: error: "), lines[0]
-    assert "Traceback" not in r.err
-    assert r.out == "", f"stdout should be empty on error, got: {r.out[:200]}"
-    assert len(lines[0]) < 600, "a message quotes at most a short prefix of a value"
-    for text in expected:
-        assert text in lines[0], f"{text!r} not in {lines[0]!r}"
 
 
 def files(root: Path) -> set[str]:
@@ -263,7 +225,7 @@ def mutants(draw: st.DrawFn) -> bytes:
     return data
 
 
-def _hold_to_contract(r: Outcome, out_dir: Path, before: set[str]) -> None:
+def _hold_to_contract(r: Ran, out_dir: Path, before: set[str]) -> None:
     if r.code == 0:
         assert "Traceback" not in r.err
         return

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cli_run import cli
 from entente.audit.audit import audit
 from entente.audit.timeline import Event
 from entente.calendar import BOTH, GREGORIAN, MONTHS, Date, calendars_of
-from entente.cli import main
 from entente.errors import ScenarioError
 from entente.formats.scenario_toml import json_schema, loads
 from entente.scenario import Scenario
@@ -92,21 +91,6 @@ def modern(
     return text
 
 
-def cli(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, str, str]:
-    """`entente ARGS` in this process, at 80 columns: (status, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["entente", *args])
-    monkeypatch.setenv("COLUMNS", "80")
-    code = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 # ------------------------------------------------------------------------------- calendars
 
 
@@ -124,14 +108,12 @@ def test_a_modern_scenario_writes_one_date_everywhere(tmp_path: Path) -> None:
     assert audit(t, sc.timeline).to_dict()["timeline"][0]["date_text"] == "17 September 1978"
 
 
-def test_the_run_header_and_the_audit_of_a_modern_scenario(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_run_header_and_the_audit_of_a_modern_scenario(tmp_path: Path) -> None:
     f = tmp_path / "accords.toml"
     f.write_text(modern(), encoding="utf-8")
-    code, out, _ = cli(monkeypatch, capsys, "run", str(f))
+    code, out, _ = cli("run", str(f))
     assert code == 0 and "17 September 1978" in out and "(17)" not in out
-    code, out, _ = cli(monkeypatch, capsys, "audit", str(f), "--at", "1979-01-01")
+    code, out, _ = cli("audit", str(f), "--at", "1979-01-01")
     assert code == 0 and "17 September 1978" in out and "(17)" not in out
 
 
@@ -234,9 +216,7 @@ def _with_canal(clauses: str) -> str:
     return text.replace("[treaty.clauses.sinai]", clauses + "\n[treaty.clauses.sinai]")
 
 
-def test_an_option_without_a_clause_is_reported(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_option_without_a_clause_is_reported(tmp_path: Path) -> None:
     f = tmp_path / "canal.toml"
     f.write_text(_with_canal('[treaty.clauses.canal]\nopen = "The canal is open."'), "utf-8")
     sc = loads(f.read_text("utf-8"))
@@ -244,14 +224,14 @@ def test_an_option_without_a_clause_is_reported(
     assert t.warnings == (
         "option 'closed' of issue 'canal' has no treaty clause: it leaves out article 'canal'",
     )
-    code, out, err = cli(monkeypatch, capsys, "treaty", str(f))
+    code, out, err = cli("treaty", str(f))
     assert code == 0 and out.startswith("# Framework") and "canal" not in out.lower()
     assert err == f"entente: warning: {t.warnings[0]}\n"
-    code, out, err = cli(monkeypatch, capsys, "treaty", str(f), "--json")
+    code, out, err = cli("treaty", str(f), "--json")
     assert code == 0 and json.loads(out)["warnings"] == list(t.warnings)
     # written empty on purpose: nothing to say, nothing to warn about
     f.write_text(_with_canal('[treaty.clauses.canal]\nopen = "Open."\nclosed = ""'), "utf-8")
-    code, out, err = cli(monkeypatch, capsys, "treaty", str(f))
+    code, out, err = cli("treaty", str(f))
     assert code == 0 and err == ""
 
 
@@ -277,9 +257,7 @@ def _ev(date: str, kind: str = "act", **kw: object) -> Event:
 PAY = Obligation("pay", "p", "obligation", "pay", within=Period(30, "days"))
 
 
-def test_late_performance_is_a_cured_breach_in_every_view(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_late_performance_is_a_cured_breach_in_every_view(tmp_path: Path) -> None:
     v = audit(_small(PAY), [_ev("1900-01-01", "entry_into_force"), _ev("1900-03-01", fulfils=("pay",))]).verdict("pay")  # fmt: skip
     assert v.status == "cured"
     assert [(c.status, c.date.iso()) for c in v.steps()] == [("violated", "1900-01-31"), ("cured", "1900-03-01")]  # fmt: skip
@@ -287,7 +265,7 @@ def test_late_performance_is_a_cured_breach_in_every_view(
     # into force recorded) and comes on 1 December 1978
     f = tmp_path / "accords.toml"
     f.write_text(modern(), encoding="utf-8")
-    code, out, _ = cli(monkeypatch, capsys, "audit", str(f))
+    code, out, _ = cli("audit", str(f))
     assert code == 0
     flat = " ".join(out.split())
     assert (
@@ -334,12 +312,10 @@ def test_a_missing_entry_into_force_reads_as_entry_into_force_on_signature(
     assert len(a.warnings) == 1 and not b.warnings
 
 
-def test_json_and_stderr_say_there_is_no_entry_into_force(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_json_and_stderr_say_there_is_no_entry_into_force(tmp_path: Path) -> None:
     f = tmp_path / "accords.toml"
     f.write_text(modern(), encoding="utf-8")
-    code, out, err = cli(monkeypatch, capsys, "audit", str(f), "--json")
+    code, out, err = cli("audit", str(f), "--json")
     data = json.loads(out)
     assert code == 0 and len(data["warnings"]) == 1 and "no entry into force" in data["warnings"][0]
     assert err == f"entente: warning: {data['warnings'][0]}\n"
@@ -347,10 +323,8 @@ def test_json_and_stderr_say_there_is_no_entry_into_force(
     assert ob["status"] == "cured" and [h["status"] for h in ob["history"]] == ["pending", "violated", "cured"]  # fmt: skip
 
 
-def test_portsmouth_audit_fits_80_columns_and_keeps_every_id(
-    portsmouth: Scenario, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = cli(monkeypatch, capsys, "audit")
+def test_portsmouth_audit_fits_80_columns_and_keeps_every_id(portsmouth: Scenario) -> None:
+    code, out, err = cli("audit")
     lines = out.splitlines()
     assert code == 0 and err == ""
     assert max(len(line.rstrip()) for line in lines) <= 80
@@ -362,39 +336,33 @@ def test_portsmouth_audit_fits_80_columns_and_keeps_every_id(
     assert "fulfilled on 1907-04-15 #7, violated on 1931-09-18 #13" in " ".join(out.split())
 
 
-def test_a_long_selector_costs_no_more_than_a_short_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_long_selector_costs_no_more_than_a_short_one(tmp_path: Path) -> None:
     """The warning quotes a short prefix, so the output (and the work of laying it out) is
     the same for a selector of 30 characters and one of 30,000."""
     outputs = []
     for n in (30, 30_000):
         f = tmp_path / f"sel{n}.toml"
         f.write_text(modern(timeline=TIMELINE.replace('fulfils = ["withdraw"]', f'fulfils = ["withdraw", "{"x" * n}"]')), "utf-8")  # fmt: skip
-        code, out, err = cli(monkeypatch, capsys, "audit", str(f))
+        code, out, err = cli("audit", str(f))
         assert code == 0 and len(err.splitlines()) == 2 and max(map(len, err.splitlines())) < 300
         outputs.append(out)
     assert outputs[0] == outputs[1]
 
 
 @pytest.mark.parametrize("command", ["treaty", "audit"])
-def test_a_negative_seed_is_refused_in_one_line(
-    command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = cli(monkeypatch, capsys, command, "--outcome", "negotiated", "--seed", "-1")
+def test_a_negative_seed_is_refused_in_one_line(command: str) -> None:
+    code, out, err = cli(command, "--outcome", "negotiated", "--seed", "-1")
     assert (code, out) == (2, "")
     assert err.startswith("entente: error: ") and "--seed" in err and err.count("\n") == 1
 
 
-def test_names_are_never_read_as_markup(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_names_are_never_read_as_markup(tmp_path: Path) -> None:
     text = modern().replace('"Signed at the White House"', '"Signed [/x] at [bold]the White House"')  # fmt: skip
     text = text.replace('id = "egypt"', 'id = "P [/x]"').replace('holder = "israel"', 'holder = "P [/x]"')  # fmt: skip
     text = text.replace("[[parties]]\nid", "[ratification.'P [/x]']\nconstituencies = [{ id = \"c\", name = \"C [/x]\" }]\n[[parties]]\nid", 1)  # fmt: skip
     f = tmp_path / "markup.toml"
     f.write_text(text, encoding="utf-8")
-    code, out, err = cli(monkeypatch, capsys, "audit", str(f))
+    code, out, err = cli("audit", str(f))
     assert code == 0, err
     flat = " ".join(out.split())
     assert "Signed [/x] at [bold]the White House" in flat and "P [/x]" in flat and "C [/x]" in flat

@@ -14,7 +14,6 @@ import re
 import shutil
 import signal
 import stat
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from entente.cli import main
+from cli_run import assert_refused, cli
 from entente.errors import EntenteError, ScenarioError
 from entente.formats import genius, genius_write, geniusweb, load, safe
 from genius_paths import DATA, SHARED
@@ -42,32 +41,9 @@ pytestmark = pytest.mark.skipif(not LAPTOP.is_dir(), reason="GENIUS test data no
 # --- running the command ------------------------------------------------------------------
 
 
-def cli(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    """Run `entente ARGS` in-process: (exit status, stdout, stderr)."""
-    saved = sys.argv
-    sys.argv = ["entente", *map(str, args)]
-    try:
-        main()
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    finally:
-        sys.argv = saved
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def refused(capsys: pytest.CaptureFixture[str], *args: str | Path, names: str | Path) -> str:
+def refused(*args: str | Path, names: str | Path) -> str:
     """Assert the CLI contract for a user's mistake; returns the message."""
-    code, out, err = cli(capsys, *args)
-    assert code == 2, (code, out, err)
-    assert "Traceback" not in err and "Traceback" not in out
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("entente: error: "), err
-    assert str(names) in lines[0], (str(names), lines[0])
-    assert len(lines[0]) < 600, len(lines[0])
-    return lines[0]
+    return assert_refused(cli(*args), names)
 
 
 @contextmanager
@@ -114,26 +90,22 @@ def geniusweb_copy(folder: Path) -> Path:
 # --- 1. a single profile names the file given ----------------------------------------------
 
 
-def test_a_profile_alone_is_refused_naming_the_file_given(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_profile_alone_is_refused_naming_the_file_given(tmp_path: Path) -> None:
     alone = tmp_path / "alone"
     alone.mkdir()
     shutil.copy(LAPTOP / BUYER, alone / BUYER)
-    msg = refused(capsys, "run", alone / BUYER, names=alone / BUYER)
+    msg = refused("run", alone / BUYER, names=alone / BUYER)
     assert "domain" in msg
     shutil.copy(LAPTOP / DOMAIN, alone / DOMAIN)
-    msg = refused(capsys, "validate", alone / BUYER, names=alone / BUYER)
+    msg = refused("validate", alone / BUYER, names=alone / BUYER)
     assert "at least two" in msg and "found 1" in msg
     web = geniusweb_copy(tmp_path / "web")
     (web / "laptop_seller_utility.json").unlink()
-    refused(
-        capsys, "run", web / "laptop_buyer_utility.json", names=web / "laptop_buyer_utility.json"
-    )
+    refused("run", web / "laptop_buyer_utility.json", names=web / "laptop_buyer_utility.json")
 
 
 def test_a_profile_given_loads_its_folder_reading_each_file_once(
-    laptop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    laptop: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parsed: list[str] = []
     real = genius.parse_xml_bytes
@@ -147,7 +119,7 @@ def test_a_profile_given_loads_its_folder_reading_each_file_once(
         s = genius.load(source)
         assert [p.id for p in s.parties] == ["laptop_buyer_utility", "laptop_seller_utility"]
         assert sorted(parsed) == sorted([BUYER, SELLER, DOMAIN]), source
-    code, out, _ = cli(capsys, "validate", laptop / SELLER)
+    code, out, _ = cli("validate", laptop / SELLER)
     assert code == 0 and "2 parties" in out
 
 
@@ -172,34 +144,30 @@ NUMBERS = [
 
 @pytest.mark.parametrize(("name", "old", "new", "says"), NUMBERS)
 def test_numbers_that_are_not_numbers_are_refused_at_load(
-    laptop: Path, capsys: pytest.CaptureFixture[str], name: str, old: str, new: str, says: str
+    laptop: Path, name: str, old: str, new: str, says: str
 ) -> None:
     edit(laptop / name, old, new)
     for command in (("validate",), ("run", "--json")):
-        msg = refused(capsys, *command, laptop, names=laptop / name)
+        msg = refused(*command, laptop, names=laptop / name)
         assert says in msg
 
 
-def test_nan_discount_and_integer_bounds_are_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_nan_discount_and_integer_bounds_are_refused(tmp_path: Path) -> None:
     folder = copy(INTEGER, tmp_path / "int")
     prof = folder / "IntegerDomain-prof1.xml"
     edit(prof, '<discount_factor value="0.0">', '<discount_factor value="nan">')
-    assert "<discount_factor> value" in refused(capsys, "validate", folder, names=prof)
+    assert "<discount_factor> value" in refused("validate", folder, names=prof)
     shutil.copy(INTEGER / prof.name, prof)
     edit(folder / "IntegerDomain.xml", 'lowerbound="-5"', 'lowerbound="nan"')
-    refused(capsys, "analyze", folder, names=folder / "IntegerDomain.xml")
+    refused("analyze", folder, names=folder / "IntegerDomain.xml")
 
 
-def test_weights_too_large_to_add_up_are_refused(
-    laptop: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_weights_too_large_to_add_up_are_refused(laptop: Path) -> None:
     text = re.sub(
         r'(<weight index="\d" value=")[^"]+"', r'\g<1>1e308"', (laptop / BUYER).read_text()
     )
     (laptop / BUYER).write_text(text)
-    assert "overflow" in refused(capsys, "run", "--json", laptop, names=laptop / BUYER)
+    assert "overflow" in refused("run", "--json", laptop, names=laptop / BUYER)
 
 
 GENIUSWEB_NUMBERS = [
@@ -212,27 +180,23 @@ GENIUSWEB_NUMBERS = [
 
 
 @pytest.mark.parametrize(("old", "new", "says"), GENIUSWEB_NUMBERS)
-def test_geniusweb_numbers_must_be_finite(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, says: str
-) -> None:
+def test_geniusweb_numbers_must_be_finite(tmp_path: Path, old: str, new: str, says: str) -> None:
     web = geniusweb_copy(tmp_path / "web")
     f = web / "laptop_buyer_utility.json"
     edit(f, old, new)
-    assert says in refused(capsys, "run", "--json", web, names=f)
+    assert says in refused("run", "--json", web, names=f)
 
 
 # --- 3. depth and types --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("depth", [40, 100_000])
-def test_deeply_nested_objectives_are_refused(
-    laptop: Path, capsys: pytest.CaptureFixture[str], depth: int
-) -> None:
+def test_deeply_nested_objectives_are_refused(laptop: Path, depth: int) -> None:
     f = laptop / BUYER
     text = f.read_text()
     at = text.index("<issue")
     f.write_text(text[:at] + "<objective>" * depth + "</objective>" * depth + text[at:])
-    msg = refused(capsys, "validate", laptop, names=f)
+    msg = refused("validate", laptop, names=f)
     assert f"more than {genius.MAX_DEPTH} levels" in msg
 
 
@@ -248,15 +212,13 @@ def test_objectives_nested_a_few_levels_still_load(laptop: Path) -> None:
 
 
 @pytest.mark.skipif(not NONLINEAR.is_dir(), reason="nonlinear test domain not present")
-def test_deeply_nested_ufuns_are_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_deeply_nested_ufuns_are_refused(tmp_path: Path) -> None:
     folder = copy(NONLINEAR, tmp_path / "nl")
     f = folder / "profile-1.xml"
     text = f.read_text()
     first = text.index(">", text.index("<ufun")) + 1  # inside the first ufun
     f.write_text(text[:first] + "<ufun>" * 5000 + "</ufun>" * 5000 + text[first:])
-    assert "ufuns nest more than" in refused(capsys, "validate", folder, names=f)
+    assert "ufuns nest more than" in refused("validate", folder, names=f)
 
 
 JSON_SHAPES: list[tuple[str, Callable[[dict], object], str]] = [
@@ -298,7 +260,6 @@ def _set(d: dict, keys: list[str], value: object) -> dict:
 @pytest.mark.parametrize(("what", "change", "says"), JSON_SHAPES, ids=[s[0] for s in JSON_SHAPES])
 def test_geniusweb_values_of_the_wrong_type_are_refused(
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
     what: str,
     change: Callable[[dict], object],
     says: str,
@@ -306,13 +267,11 @@ def test_geniusweb_values_of_the_wrong_type_are_refused(
     web = geniusweb_copy(tmp_path / "web")
     f = web / "laptop_buyer_utility.json"
     f.write_text(json.dumps(change(json.loads(f.read_text()))))
-    assert says in refused(capsys, "validate", web, names=f)
+    assert says in refused("validate", web, names=f)
 
 
 @pytest.mark.parametrize("depth", [300, 100_000])
-def test_deeply_nested_json_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], depth: int
-) -> None:
+def test_deeply_nested_json_is_refused(tmp_path: Path, depth: int) -> None:
     web = geniusweb_copy(tmp_path / "web")
     f = web / "laptop_buyer_utility.json"
     data = json.loads(f.read_text())
@@ -322,67 +281,61 @@ def test_deeply_nested_json_is_refused(
             '"' + "[" * depth + "]" * depth + '"', "[" * depth + "]" * depth
         )
     )
-    refused(capsys, "validate", web, names=f)
+    refused("validate", web, names=f)
 
 
 # --- 4. paths -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["a[1]", "x[", "[x]", "a*b", "what?"])
-def test_folder_names_are_not_patterns(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
-) -> None:
+def test_folder_names_are_not_patterns(tmp_path: Path, name: str) -> None:
     if not POSIX and any(c in name for c in "*?"):
         pytest.skip("not a file name here")
     folder = copy(LAPTOP, tmp_path / name)
     for source in (folder, folder / DOMAIN, folder / BUYER):
-        code, out, err = cli(capsys, "validate", source)
+        code, out, err = cli("validate", source)
         assert code == 0 and "2 parties" in out, err
     web = geniusweb_copy(tmp_path / f"web{name}")
-    code, out, err = cli(capsys, "validate", web)
+    code, out, err = cli("validate", web)
     assert code == 0 and "2 parties" in out, err
 
 
 @pytest.mark.skipif(not POSIX, reason="devices and FIFOs are POSIX")
-def test_devices_fifos_and_links_to_them_are_refused_without_blocking(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_devices_fifos_and_links_to_them_are_refused_without_blocking(tmp_path: Path) -> None:
     fifo = tmp_path / "p.xml"
     os.mkfifo(fifo)
     link = tmp_path / "x.xml"
     link.symlink_to("/dev/urandom")
     with no_hang():
         if Path("/dev/null").exists():
-            assert "character device" in refused(capsys, "validate", "/dev/null", names="/dev/null")
-        assert "FIFO" in refused(capsys, "validate", fifo, names=fifo)
-        assert "FIFO" in refused(capsys, "run", fifo, names=fifo)
-        assert "device" in refused(capsys, "validate", link, names=link)
+            assert "character device" in refused("validate", "/dev/null", names="/dev/null")
+        assert "FIFO" in refused("validate", fifo, names=fifo)
+        assert "FIFO" in refused("run", fifo, names=fifo)
+        assert "device" in refused("validate", link, names=link)
         for inner in ("p.xml", "q.XML"):
             folder = copy(LAPTOP, tmp_path / f"with-{inner}")
             if inner == "q.XML":
                 (folder / inner).symlink_to("/dev/urandom")
             else:
                 os.mkfifo(folder / inner)
-            refused(capsys, "validate", folder, names=folder / inner)
+            refused("validate", folder, names=folder / inner)
         (folder / inner).unlink()
         os.mkfifo(folder / "r.json")  # not a GENIUS file: never opened
-        code, out, err = cli(capsys, "validate", folder / DOMAIN)
+        code, out, err = cli("validate", folder / DOMAIN)
         assert code == 0 and "2 parties" in out, err
         web = geniusweb_copy(tmp_path / "web")
         os.mkfifo(web / "z.json")
-        assert "FIFO" in refused(capsys, "validate", web, names=web / "z.json")
+        assert "FIFO" in refused("validate", web, names=web / "z.json")
         with pytest.raises(ScenarioError, match="FIFO"):
             safe.read_bytes(fifo)
 
 
-def test_dangling_links_and_unreadable_paths_are_one_line(
-    laptop: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_dangling_links_and_unreadable_paths_are_one_line(laptop: Path) -> None:
     if POSIX:
         (laptop / "gone.xml").symlink_to(laptop / "nowhere.xml")
-        refused(capsys, "validate", laptop, names=laptop / "gone.xml")
+        refused("validate", laptop, names=laptop / "gone.xml")
     long = "x" * 5000
-    msg = refused(capsys, "validate", long, names="xxxx")
+    msg = refused("validate", long, names="xxxx")
     assert len(msg) < 500
 
 
@@ -392,13 +345,11 @@ BOM = b"\xef\xbb\xbf"
 
 
 @pytest.mark.parametrize("which", [BUYER, DOMAIN, "both"])
-def test_byte_order_marks_are_read(
-    laptop: Path, capsys: pytest.CaptureFixture[str], which: str
-) -> None:
+def test_byte_order_marks_are_read(laptop: Path, which: str) -> None:
     for name in (BUYER, DOMAIN) if which == "both" else (which,):
         f = laptop / name
         f.write_bytes(BOM + f.read_bytes())
-    code, out, err = cli(capsys, "validate", laptop)
+    code, out, err = cli("validate", laptop)
     assert code == 0 and "2 parties" in out, err
     want = genius.load(LAPTOP)
     got = genius.load(laptop)
@@ -407,27 +358,23 @@ def test_byte_order_marks_are_read(
         assert np.array_equal(a.prefs.utility(o), b.prefs.utility(o))
 
 
-def test_geniusweb_byte_order_mark_is_read(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_geniusweb_byte_order_mark_is_read(tmp_path: Path) -> None:
     web = geniusweb_copy(tmp_path / "web")
     for f in web.iterdir():
         f.write_bytes(BOM + f.read_bytes())
-    code, out, err = cli(capsys, "validate", web)
+    code, out, err = cli("validate", web)
     assert code == 0 and "2 parties" in out, err
 
 
 @pytest.mark.skipif(not (SHARED / "y2016/AgentHp2").is_dir(), reason="shared collection absent")
-def test_a_bom_keeps_every_party_of_agenthp2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_bom_keeps_every_party_of_agenthp2(tmp_path: Path) -> None:
     folder = copy(SHARED / "y2016/AgentHp2", tmp_path / "AgentHp2")
     folder.chmod(0o755)
     for f in folder.iterdir():
         f.chmod(0o644)
     f = folder / "consumer.xml"
     f.write_bytes(BOM + f.read_bytes())
-    code, out, err = cli(capsys, "validate", folder)
+    code, out, err = cli("validate", folder)
     assert code == 0 and "3 parties" in out, err
 
 
@@ -443,34 +390,30 @@ def test_a_bom_keeps_every_party_of_agenthp2(
     ],
 )
 def test_an_xml_file_that_is_no_part_of_the_scenario_is_refused(
-    laptop: Path, capsys: pytest.CaptureFixture[str], content: bytes, says: str
+    laptop: Path, content: bytes, says: str
 ) -> None:
     (laptop / "extra.xml").write_bytes(content)
-    assert says in refused(capsys, "validate", laptop, names=laptop / "extra.xml")
+    assert says in refused("validate", laptop, names=laptop / "extra.xml")
 
 
-def test_files_recognisably_not_genius_are_left_out(
-    laptop: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_files_recognisably_not_genius_are_left_out(laptop: Path) -> None:
     (laptop / "pareto.xml").write_text("\n0.76, 1.0\n0.83, 0.99\n")  # as GENIUS writes them
     (laptop / "results.xml").write_text("<results><run id='1'/></results>")
     (laptop / "notes.txt").write_text("anything")
     (laptop / "sub.xml").mkdir()
-    code, out, err = cli(capsys, "validate", laptop)
+    code, out, err = cli("validate", laptop)
     assert code == 0 and "2 parties" in out, err
 
 
-def test_geniusweb_folders_refuse_json_that_is_not_a_domain_or_profile(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_geniusweb_folders_refuse_json_that_is_not_a_domain_or_profile(tmp_path: Path) -> None:
     web = geniusweb_copy(tmp_path / "web")
     (web / "settings.json").write_text('{"name": "not GeniusWeb"}')
-    code, out, err = cli(capsys, "validate", web)
+    code, out, err = cli("validate", web)
     assert code == 0 and "2 parties" in out, err
     (web / "broken.json").write_text('{"issueWeights": {}}')
-    refused(capsys, "validate", web, names=web / "broken.json")
+    refused("validate", web, names=web / "broken.json")
     (web / "broken.json").write_text("[1, 2]")
-    refused(capsys, "validate", web, names=web / "broken.json")
+    refused("validate", web, names=web / "broken.json")
 
 
 # --- 6. large files -----------------------------------------------------------------------
@@ -505,14 +448,14 @@ def test_a_large_issue_is_parsed_once_per_file(
 
 
 def test_too_many_items_are_refused_naming_the_limit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = copy(LAPTOP, tmp_path / "L")
     monkeypatch.setattr(genius, "MAX_OPTIONS", 2)
-    msg = refused(capsys, "validate", folder, names=folder / DOMAIN)
+    msg = refused("validate", folder, names=folder / DOMAIN)
     assert "limit of 2" in msg
     monkeypatch.setattr(safe, "MAX_BYTES", 100)
-    assert "larger than the limit of 100 bytes" in refused(capsys, "validate", folder, names=folder)
+    assert "larger than the limit of 100 bytes" in refused("validate", folder, names=folder)
 
 
 # --- 8. bounded messages ------------------------------------------------------------------
@@ -527,37 +470,31 @@ def test_too_many_items_are_refused_naming_the_limit(
         ('value="Dell"', 'value="' + "D" * 1_000_000 + '"'),
     ],
 )
-def test_messages_quote_a_short_prefix_of_huge_values(
-    laptop: Path, capsys: pytest.CaptureFixture[str], old: str, new: str
-) -> None:
+def test_messages_quote_a_short_prefix_of_huge_values(laptop: Path, old: str, new: str) -> None:
     edit(laptop / BUYER, old, new)
-    refused(capsys, "validate", laptop, names=laptop / BUYER)
+    refused("validate", laptop, names=laptop / BUYER)
 
 
-def test_a_huge_evaluator_type_gives_a_short_message(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_huge_evaluator_type_gives_a_short_message(tmp_path: Path) -> None:
     folder = copy(INTEGER, tmp_path / "int")
     f = folder / "IntegerDomain-prof1.xml"
     edit(f, 'ftype="linear"', 'ftype="' + "q" * 1_000_000 + '"')
-    assert "is not supported" in refused(capsys, "validate", folder, names=f)
+    assert "is not supported" in refused("validate", folder, names=f)
 
 
-def test_geniusweb_huge_keys_and_values_give_short_messages(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_geniusweb_huge_keys_and_values_give_short_messages(tmp_path: Path) -> None:
     web = geniusweb_copy(tmp_path / "web")
     f = web / "laptop_buyer_utility.json"
     data = json.loads(f.read_text())
     body = data["LinearAdditiveUtilitySpace"]
     body["issueWeights"]["Laptop"] = "k" * 1_000_000
     f.write_text(json.dumps(data))
-    refused(capsys, "validate", web, names=f)
+    refused("validate", web, names=f)
     big = "K" * 1_000_000
     body["issueWeights"]["Laptop"] = 0.3
     body["domain"]["issuesValues"][big] = None
     f.write_text(json.dumps(data))
-    refused(capsys, "validate", web, names=f)
+    refused("validate", web, names=f)
 
 
 # --- 9. files written honour the umask -----------------------------------------------------
@@ -591,9 +528,7 @@ def test_written_files_have_the_mode_open_would_give(tmp_path: Path, mask: int) 
 
 
 @pytest.mark.skipif(not POSIX, reason="POSIX permissions")
-def test_an_existing_file_keeps_its_mode_and_cli_outputs_follow_the_umask(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_existing_file_keeps_its_mode_and_cli_outputs_follow_the_umask(tmp_path: Path) -> None:
     f = tmp_path / "kept.txt"
     f.write_text("old")
     f.chmod(0o600)
@@ -601,20 +536,18 @@ def test_an_existing_file_keeps_its_mode_and_cli_outputs_follow_the_umask(
         safe.write_atomic(f, "new")
         assert stat.S_IMODE(f.stat().st_mode) == 0o600 and f.read_text() == "new"
         trace = tmp_path / "trace.jsonl"
-        code, _, err = cli(capsys, "run", "--json", "--trace", trace, LAPTOP)
+        code, _, err = cli("run", "--json", "--trace", trace, LAPTOP)
         assert code == 0, err
         assert stat.S_IMODE(trace.stat().st_mode) == 0o644
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
-def test_writing_where_a_folder_cannot_be_made_is_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_writing_where_a_folder_cannot_be_made_is_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     with pytest.raises(EntenteError, match="cannot write"):
         safe.write_atomic(blocker / "sub" / "x.txt", "x")
-    refused(capsys, "export", LAPTOP, "--to", "genius", blocker / "out", names=blocker)
+    refused("export", LAPTOP, "--to", "genius", blocker / "out", names=blocker)
 
 
 # --- hypothesis: mutants of real files ----------------------------------------------------
@@ -793,9 +726,7 @@ def test_mutated_geniusweb_files_load_or_are_refused_in_one_line(case: tuple[str
 
 
 @pytest.mark.parametrize("char", ["\x1b", "\x85", "\x7f"])
-def test_control_characters_in_genius_names_and_labels_are_refused(
-    laptop: Path, capsys: pytest.CaptureFixture[str], char: str
-) -> None:
+def test_control_characters_in_genius_names_and_labels_are_refused(laptop: Path, char: str) -> None:
     ref = f"&#{ord(char)};" if ord(char) >= 0x7F else char  # XML 1.0 admits only C1 and DEL
     if ord(char) < 0x20:
         f = laptop.parent / f"p{char}x.xml"
@@ -803,16 +734,14 @@ def test_control_characters_in_genius_names_and_labels_are_refused(
         folder = laptop.parent
         for g in LAPTOP.iterdir():
             shutil.copy(g, folder / g.name)
-        assert "U+001B" in refused(capsys, "validate", folder, names="U+001B")
+        assert "U+001B" in refused("validate", folder, names="U+001B")
         return
     edit(laptop / DOMAIN, 'value="Dell"', f'value="De{ref}ll"')
-    msg = refused(capsys, "validate", laptop, names=laptop / DOMAIN)
+    msg = refused("validate", laptop, names=laptop / DOMAIN)
     assert f"U+{ord(char):04X}" in msg and "\x1b" not in msg
 
 
-def test_control_characters_in_geniusweb_names_are_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_control_characters_in_geniusweb_names_are_refused(tmp_path: Path) -> None:
     web = geniusweb_copy(tmp_path / "web")
     f = web / "Laptop-domain.json"
     data = json.loads(f.read_text())
@@ -822,4 +751,4 @@ def test_control_characters_in_geniusweb_names_are_refused(
         d = json.loads(p.read_text())
         d["LinearAdditiveUtilitySpace"].pop("domain")
         p.write_text(json.dumps(d))
-    assert "U+001B" in refused(capsys, "validate", web, names=f)
+    assert "U+001B" in refused("validate", web, names=f)

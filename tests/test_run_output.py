@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 
 import entente
+from cli_run import Ran, assert_refused, cli
 from entente import api
-from entente.cli import _first_sentence, _strict_json, main, render
+from entente.cli import _first_sentence, _strict_json, render
 from entente.errors import EntenteError
 from entente.negotiation.actions import Accept, Offer, Reject
 from entente.negotiation.protocol import Move, State
@@ -30,29 +31,8 @@ PORTSMOUTH = ROOT / "src" / "entente" / "scenarios" / "portsmouth.toml"
 LAPTOP = ROOT / "tests" / "data" / "genius" / "y2011" / "Laptop"
 
 
-def cli(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    *args: str,
-    columns: int = 80,
-) -> tuple[int, str, str]:
-    """Run `entente ARGS` in this process as the console script does: (status, stdout, stderr)."""
-    monkeypatch.setenv("COLUMNS", str(columns))
-    monkeypatch.setattr(sys, "argv", ["entente", *args])
-    code: int | str | None = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = e.code
-    out = capsys.readouterr()
-    return int(code or 0), out.out, out.err
-
-
 def one_line_error(code: int, err: str) -> str:
-    assert code == 2, err
-    assert err.startswith("entente: error: ") and len(err.strip().splitlines()) == 1, err
-    assert "Traceback" not in err
-    return err
+    return assert_refused(Ran(code, "", err))
 
 
 # ---------------------------------------------------------------- section 1: run's arguments
@@ -84,14 +64,12 @@ def one_line_error(code: int, err: str) -> str:
     ],
 )
 def test_bad_run_arguments_are_refused_in_one_line(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     args: tuple[str, ...],
     expected: str,
 ) -> None:
     trace = tmp_path / "t.jsonl"
-    code, out, err = cli(monkeypatch, capsys, "run", *args, "--trace", str(trace))
+    code, out, err = cli("run", *args, "--trace", str(trace))
     assert expected in one_line_error(code, err)
     assert out == "" and not trace.exists()
 
@@ -122,11 +100,9 @@ def test_a_plan_fills_in_every_default() -> None:
 # ---------------------------------------------------------------- section 7: reproducible runs
 
 
-def test_a_run_states_what_it_ran_and_can_be_replayed_from_its_own_output(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_run_states_what_it_ran_and_can_be_replayed_from_its_own_output() -> None:
     args = ("run", "--seed", "5", "--deadline", "15", "--strategy", "russia=conceder")
-    code, text, err = cli(monkeypatch, capsys, *args, columns=100)
+    code, text, err = cli(*args, columns=100)
     assert code == 0 and err == ""
     assert "Protocol: mediated   Deadline: 15 rounds   Seed: 5" in text
     assert "Empire of Japan: boulware(e=0.3)" in text
@@ -136,7 +112,7 @@ def test_a_run_states_what_it_ran_and_can_be_replayed_from_its_own_output(
     words = shlex.split(replay.removeprefix("Replay: "))
     assert words[:3] == ["entente", "run", "portsmouth"]
 
-    code, original, _ = cli(monkeypatch, capsys, *args, "--json")
+    code, original, _ = cli(*args, "--json")
     data = json.loads(original)
     assert data["protocol"] == "mediated" and data["deadline"] == 15 and data["seed"] == 5
     assert data["strategies"] == {"japan": "boulware(e=0.3)", "russia": "conceder(e=5.0)"}
@@ -145,7 +121,7 @@ def test_a_run_states_what_it_ran_and_can_be_replayed_from_its_own_output(
         "strategy": "informed(opening=0, patience=7, efficient=1.5)",
         "informed": True,
     }
-    code, again, _ = cli(monkeypatch, capsys, *words[1:], "--json")
+    code, again, _ = cli(*words[1:], "--json")
     assert code == 0 and again == original
 
     # the JSON alone is enough too
@@ -161,9 +137,7 @@ def test_a_run_states_what_it_ran_and_can_be_replayed_from_its_own_output(
     assert api.load("portsmouth").space.labels(r.agreement) == data["agreement"]
 
 
-def test_json_names_options_by_id_and_counts_rounds_from_one(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_json_names_options_by_id_and_counts_rounds_from_one(tmp_path: Path) -> None:
     sc = api.load("portsmouth")
     options = {i.id: set(i.options) for i in sc.space.issues}
 
@@ -171,7 +145,7 @@ def test_json_names_options_by_id_and_counts_rounds_from_one(
         return set(outcome) == set(options) and all(v in options[k] for k, v in outcome.items())
 
     trace = tmp_path / "t.jsonl"
-    code, out, _ = cli(monkeypatch, capsys, "run", "--json", "--seed", "2", "--trace", str(trace))
+    code, out, _ = cli("run", "--json", "--seed", "2", "--trace", str(trace))
     data = json.loads(out)
     assert are_ids(data["agreement"]) and are_ids(data["nash"]["outcome"])
     assert data["agreement"]["sakhalin"] == "south"
@@ -183,12 +157,12 @@ def test_json_names_options_by_id_and_counts_rounds_from_one(
     for s in data["settled"]:
         moved = [r["round"] for r in rows if r["outcome"][s["issue"]] != s["option"]]
         assert s["round"] == (max(moved) + 1 if moved else 1)
-    code, text, _ = cli(monkeypatch, capsys, "run", "--seed", "2", columns=200)
+    code, text, _ = cli("run", "--seed", "2", columns=200)
     for s in data["settled"]:
         title = sc.space.issues[sc.space.issue_index(s["issue"])].title
         assert re.search(rf"│ {re.escape(title)} +│ [^│]+│ {s['round']} ", text), title
 
-    code, out, _ = cli(monkeypatch, capsys, "analyze", "--json")
+    code, out, _ = cli("analyze", "--json")
     assert code == 0
     points = json.loads(out)
     for key in ("nash", "kalai_smorodinsky", "egalitarian", "max_welfare", "history"):
@@ -241,12 +215,10 @@ def test_discounted_results_are_shown_on_both_bases_never_mixed() -> None:
     assert j["discount"] == {p.id: p.prefs.discount for p in sc.parties}
 
 
-def test_the_text_labels_each_basis(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, text, err = cli(monkeypatch, capsys, "run", str(LAPTOP), columns=160)
+def test_the_text_labels_each_basis() -> None:
+    code, text, err = cli("run", str(LAPTOP), columns=160)
     assert code == 0 and err == ""
-    _, out, _ = cli(monkeypatch, capsys, "run", str(LAPTOP), "--json")
+    _, out, _ = cli("run", str(LAPTOP), "--json")
     data = json.loads(out)
     at = f"at t={data['time']:.2f}"
     header = next(x for x in text.splitlines() if "reservation" in x)
@@ -262,7 +234,7 @@ def test_the_text_labels_each_basis(
     assert values[4] == pytest.approx(data["nash"]["utilities"][name], abs=5e-4)
     assert values[5] == pytest.approx(data["nash"]["utilities_discounted"][name], abs=5e-4)
     # an undiscounted scenario keeps its three columns
-    code, text, _ = cli(monkeypatch, capsys, "run")
+    code, text, _ = cli("run")
     assert (
         "at t=" not in text and "┃ party           ┃ utility ┃ reservation ┃ Nash point ┃" in text
     )
@@ -271,10 +243,8 @@ def test_the_text_labels_each_basis(
 # ---------------------------------------------------------------- section 8: displays
 
 
-def test_the_agreement_table_shows_the_signed_option_and_a_match_header(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, text, _ = cli(monkeypatch, capsys, "run", columns=200)
+def test_the_agreement_table_shows_the_signed_option_and_a_match_header() -> None:
+    code, text, _ = cli("run", columns=200)
     assert code == 0
     header = next(x for x in text.splitlines() if "settled in round" in x)
     assert [c.strip() for c in header.split("┃")[1:-1]] == [
@@ -292,10 +262,8 @@ def test_the_agreement_table_shows_the_signed_option_and_a_match_header(
         assert cells[3] == iss.label(k) and cells[4] in ("✓", "✗")
 
 
-def test_names_are_used_throughout_and_the_mediator_has_its_colon(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, text, _ = cli(monkeypatch, capsys, "run", columns=300)
+def test_names_are_used_throughout_and_the_mediator_has_its_colon() -> None:
+    code, text, _ = cli("run", columns=300)
     assert code == 0
     assert "Mediator: United States of America (Theodore Roosevelt)" in text
     assert "Empire of Japan accepts" in text
@@ -312,17 +280,15 @@ def _covered(text: str) -> list[int]:
     return out
 
 
-def test_identical_rounds_fold_under_alternating_offers_with_their_own_words(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, text, _ = cli(monkeypatch, capsys, "run", str(LAPTOP), columns=200)
-    _, out, _ = cli(monkeypatch, capsys, "run", str(LAPTOP), "--json")
+def test_identical_rounds_fold_under_alternating_offers_with_their_own_words() -> None:
+    code, text, _ = cli("run", str(LAPTOP), columns=200)
+    _, out, _ = cli("run", str(LAPTOP), "--json")
     rounds = json.loads(out)["rounds"]
     assert _covered(text) == list(range(1, rounds + 1))
     assert re.search(r"^Rounds \d+-\d+: the same offers as in round \d+$", text, re.M)
     assert "the same text" not in text
     assert text.count("\nRound ") < rounds / 2  # folded, not printed round by round
-    code, text, _ = cli(monkeypatch, capsys, "run", columns=200)
+    code, text, _ = cli("run", columns=200)
     assert code == 0
     assert "Rounds 7-10 (16 August 1905 to 19 August 1905): the same text, the same answers" in text
 
@@ -367,10 +333,8 @@ def _what_column(text: str) -> list[str]:
     return rows
 
 
-def test_list_shows_whole_first_sentences_at_80_columns(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, text, _ = cli(monkeypatch, capsys, "list", columns=80)
+def test_list_shows_whole_first_sentences_at_80_columns() -> None:
+    code, text, _ = cli("list", columns=80)
     assert code == 0 and "…" not in text
     got = _what_column(text)
     expected = [api.load(n).title for n in entente.registry.scenarios()]
@@ -401,9 +365,7 @@ def test_counts_agree_with_their_nouns(tmp_path: Path) -> None:
     assert render.count(12000, "outcome") == "12,000 outcomes"
 
 
-def test_validate_says_one_issue(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_validate_says_one_issue(tmp_path: Path) -> None:
     f = tmp_path / "one.toml"
     f.write_text(
         'id = "one"\ntitle = "One issue"\n'
@@ -411,7 +373,7 @@ def test_validate_says_one_issue(
         '[[parties]]\nid = "p"\nname = "P"\nweights = { x = 1 }\nvalues = { x = { a = 1, b = 0 } }\n'
         '[[parties]]\nid = "q"\nname = "Q"\nweights = { x = 1 }\nvalues = { x = { a = 0, b = 1 } }\n'
     )
-    code, out, err = cli(monkeypatch, capsys, "validate", str(f))
+    code, out, err = cli("validate", str(f))
     assert (code, err) == (0, "")
     assert out == "ok: One issue: 1 issue, 2 parties, 2 outcomes\n"
 
@@ -446,12 +408,10 @@ def test_win_set_counts_match_brute_force(japan: float, russia: float) -> None:
         assert x.opposed
 
 
-def test_failed_win_set_talks_say_why(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_failed_win_set_talks_say_why() -> None:
     args = ("run", "--win-sets", "--protocol", "alternating", "--deadline", "5")
     args += ("--strategy", "japan=hardliner", "--strategy", "russia=hardliner")
-    code, text, _ = cli(monkeypatch, capsys, *args, columns=300)
+    code, text, _ = cli(*args, columns=300)
     assert "No agreement after 5 rounds." in text
     assert re.search(
         r"The win-sets of Empire of Japan \([\d,]+ outcomes\) and Russian Empire "
@@ -463,7 +423,7 @@ def test_failed_win_set_talks_say_why(
         "Russian Empire last refused, in round 5, an outcome its constituencies would not "
         "ratify; against it: Nicholas II (veto)" in text
     )
-    code, out, _ = cli(monkeypatch, capsys, *args, "--json")
+    code, out, _ = cli(*args, "--json")
     assert code == 0
     report = json.loads(out)["win_sets_report"]
     assert {x["party"] for x in report["refused"]} == {"japan", "russia"}
@@ -511,13 +471,11 @@ def _hostile_scenario(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("command", ["run", "analyze", "validate"])
 def test_user_text_is_never_read_as_markup(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     command: str,
 ) -> None:
     f = _hostile_scenario(tmp_path)
-    code, out, err = cli(monkeypatch, capsys, command, str(f), columns=300)
+    code, out, err = cli(command, str(f), columns=300)
     assert (code, err) == (0, "")
     assert "[/b] Portsmouth Peace Conference" in out
     if command == "run":
@@ -527,11 +485,9 @@ def test_user_text_is_never_read_as_markup(
         assert HOSTILE in out
 
 
-def test_list_prints_descriptions_as_written(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_list_prints_descriptions_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(entente.registry.DESCRIPTIONS, "alternating", "turns [/x] [b]")
-    code, out, err = cli(monkeypatch, capsys, "list", columns=200)
+    code, out, err = cli("list", columns=200)
     assert (code, err) == (0, "") and "turns [/x] [b]" in out
 
 
@@ -549,7 +505,6 @@ def test_json_output_refuses_numbers_that_are_not_finite() -> None:
 @pytest.mark.parametrize("as_json", [True, False])
 def test_a_non_finite_result_is_an_error_and_writes_nothing(
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     as_json: bool,
 ) -> None:
@@ -565,7 +520,7 @@ def test_a_non_finite_result_is_an_error_and_writes_nothing(
     monkeypatch.setattr(entente.summary.Summary, "to_json", poisoned)
     trace = tmp_path / "t.jsonl"
     args = ["run", "--trace", str(trace), *(["--json"] if as_json else [])]
-    code, out, err = cli(monkeypatch, capsys, *args)
+    code, out, err = cli(*args)
     assert "result: pareto_distance is not a finite number" in one_line_error(code, err)
     assert out == "" and not trace.exists()
 

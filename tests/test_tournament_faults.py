@@ -17,7 +17,7 @@ import pytest
 
 pa = pytest.importorskip("pyarrow")
 
-from entente.cli import main  # noqa: E402
+from cli_run import Ran, assert_refused, cli  # noqa: E402
 from entente.errors import EntenteError  # noqa: E402
 from entente.tournament import Store, leaderboard, run_tournament  # noqa: E402
 from entente.tournament import store as store_module  # noqa: E402
@@ -28,26 +28,8 @@ LAPTOP = str(DATA / "y2011" / "Laptop")
 FAST = ["boulware", "conceder"]
 
 
-def cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
-) -> tuple[int, str, str]:
-    """Run `entente ARGS` in this process: (exit status, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["entente", *args])
-    code: Any = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = e.code
-    out, err = capsys.readouterr()
-    return int(code or 0), out, err
-
-
 def assert_one_line_error(code: int, err: str, *expected: str) -> None:
-    assert code == 2, err
-    assert err.startswith("entente: error: ") and err.count("\n") == 1, err
-    assert "Traceback" not in err
-    for text in expected:
-        assert text in err, err
+    assert_refused(Ran(code, "", err), *expected)
 
 
 def _small(out: Path, **kw: Any) -> Any:
@@ -75,12 +57,10 @@ def test_bad_tournament_arguments_are_one_line_errors_and_write_nothing(
     args: list[str],
     expected: str,
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out = tmp_path / "res"
     argv = ["tournament", LAPTOP, *args, "--executor", "inprocess", "-o", str(out)]
-    code, stdout, err = cli(capsys, monkeypatch, *argv)
+    code, stdout, err = cli(*argv)
     assert_one_line_error(code, err, expected)
     assert not out.exists() and stdout == ""
 
@@ -99,34 +79,28 @@ def test_every_scenario_and_strategy_is_checked_before_the_first_negotiation(
     assert not ran and not (tmp_path / "res").exists()
 
 
-def test_leaderboard_errors(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    code, _, err = cli(capsys, monkeypatch, "leaderboard", str(tmp_path / "missing"))
+def test_leaderboard_errors(tmp_path: Path) -> None:
+    code, _, err = cli("leaderboard", str(tmp_path / "missing"))
     assert_one_line_error(code, err, str(tmp_path / "missing"), "no tournament results")
-    code, _, err = cli(capsys, monkeypatch, "leaderboard", str(tmp_path), "--seed", "-1")
+    code, _, err = cli("leaderboard", str(tmp_path), "--seed", "-1")
     assert_one_line_error(code, err, "--seed")
     _small(tmp_path / "res")
     (tmp_path / "res" / "part-zz.parquet").write_bytes(b"not parquet")
-    code, _, err = cli(capsys, monkeypatch, "leaderboard", str(tmp_path / "res"))
+    code, _, err = cli("leaderboard", str(tmp_path / "res"))
     assert_one_line_error(code, err, "part-zz.parquet")
 
 
-def test_out_folder_holding_results_is_refused_without_resume(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_out_folder_holding_results_is_refused_without_resume(tmp_path: Path) -> None:
     out = tmp_path / "res"
     _small(out)
     before = sorted(p.name for p in out.iterdir())
     args = ["tournament", LAPTOP, "-s", "boulware", "--executor", "inprocess", "-o", str(out)]
-    code, _, err = cli(capsys, monkeypatch, *args)
+    code, _, err = cli(*args)
     assert_one_line_error(code, err, str(out), "--resume")
     assert sorted(p.name for p in out.iterdir()) == before
 
 
-def test_without_pyarrow_nothing_runs(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_without_pyarrow_nothing_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
     ran: list[int] = []
@@ -134,20 +108,18 @@ def test_without_pyarrow_nothing_runs(
         run_tournament([LAPTOP], FAST, tmp_path / "res", on_rows=ran.append)
     assert not ran and not (tmp_path / "res").exists()
     args = ["tournament", LAPTOP, "-s", "boulware", "--executor", "inprocess"]
-    code, _, err = cli(capsys, monkeypatch, *args, "-o", str(tmp_path / "res"))
+    code, _, err = cli(*args, "-o", str(tmp_path / "res"))
     assert_one_line_error(code, err, "pip install")
     assert not (tmp_path / "res").exists()
 
 
-def test_summary_says_one_negotiation(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_summary_says_one_negotiation(tmp_path: Path) -> None:
     out = str(tmp_path / "res")
     args = ["tournament", LAPTOP, "-s", "boulware", "--rounds", "5", "--executor", "inprocess"]
-    code, _, err = cli(capsys, monkeypatch, *args, "-o", out)
+    code, _, err = cli(*args, "-o", out)
     assert code == 0, err
     assert "1 negotiation in " in err and "negotiations in" not in err
-    code, _, err = cli(capsys, monkeypatch, *args, "-o", out, "--resume")
+    code, _, err = cli(*args, "-o", out, "--resume")
     assert code == 0 and "nothing left to run: 1 already stored" in err
 
 
@@ -166,7 +138,7 @@ def _strategy_cells(table: str) -> list[str]:
 
 
 def test_leaderboard_never_cuts_a_strategy_spec(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     specs = ["boulware(e=0.1)", "boulware(e=0.2)", "tit_for_tat(factor=1.0, kindness=0.02)"]
     run_tournament([LAPTOP], specs, tmp_path / "res", rounds=10)
@@ -175,7 +147,7 @@ def test_leaderboard_never_cuts_a_strategy_spec(
         if shown != specs:
             run_tournament([LAPTOP], shown, tmp_path / "two", rounds=10)
         folder = tmp_path / ("two" if shown != specs else "res")
-        code, stdout, err = cli(capsys, monkeypatch, "leaderboard", str(folder))
+        code, stdout, err = cli("leaderboard", str(folder))
         assert code == 0, err
         assert all(len(line) <= 80 for line in stdout.splitlines())
         assert "…" not in stdout
@@ -184,9 +156,7 @@ def test_leaderboard_never_cuts_a_strategy_spec(
         assert spec in stdout  # short specs keep their line
 
 
-def test_a_locked_folder_is_refused_in_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_locked_folder_is_refused_in_one_line(tmp_path: Path) -> None:
     out = tmp_path / "res"
     _small(out, repetitions=2)
     with open(out / store_module.LOCK, "rb") as held:  # another run holds the folder
@@ -194,9 +164,7 @@ def test_a_locked_folder_is_refused_in_one_line(
         with pytest.raises(EntenteError, match="another tournament run"):
             _small(out, repetitions=2, resume=True)
         args = ["tournament", LAPTOP, "-s", "boulware", "-s", "conceder", "--rounds", "10"]
-        code, _, err = cli(
-            capsys, monkeypatch, *args, "--repetitions", "2", "--resume", "-o", str(out)
-        )
+        code, _, err = cli(*args, "--repetitions", "2", "--resume", "-o", str(out))
         assert_one_line_error(code, err, str(out), "another tournament run")
     s = _small(out, repetitions=2, resume=True)  # released: the resume goes on
     assert (s.total, s.skipped, s.ran) == (8, 8, 0)
@@ -316,22 +284,20 @@ def test_resume_accepts_the_same_grid_in_another_order(tmp_path: Path) -> None:
         run_tournament([LAPTOP, "portsmouth"], specs, out, resume=True, rounds=10, seed=4)
 
 
-def test_an_out_path_that_is_a_file_or_unwritable_is_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_out_path_that_is_a_file_or_unwritable_is_one_line(tmp_path: Path) -> None:
     afile = tmp_path / "results.txt"
     afile.write_text("x")
     args = ["tournament", LAPTOP, "-s", "boulware", "--executor", "inprocess", "-o"]
-    code, _, err = cli(capsys, monkeypatch, *args, str(afile))
+    code, _, err = cli(*args, str(afile))
     assert_one_line_error(code, err, str(afile), "is a file")
     assert afile.read_text() == "x"
     for where in ("/proc/entente-results", str(afile / "below")):
-        code, _, err = cli(capsys, monkeypatch, *args, where)
+        code, _, err = cli(*args, where)
         assert_one_line_error(code, err, where, "cannot write results there")
 
 
 def test_a_full_disk_keeps_complete_parts_and_resume_finishes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "res"
     fill = store_module._fill
@@ -365,7 +331,7 @@ def test_a_full_disk_keeps_complete_parts_and_resume_finishes(
     calls[0] = 2  # the manifest fits, the one part does not
     monkeypatch.setattr(store_module, "_fill", full)
     args = ["tournament", LAPTOP, "-s", "boulware", "--repetitions", "9", "--executor", "inprocess"]
-    code, _, err = cli(capsys, monkeypatch, *args, "-o", str(tmp_path / "cli"))
+    code, _, err = cli(*args, "-o", str(tmp_path / "cli"))
     assert_one_line_error(code, err, str(tmp_path / "cli"), "No space left on device")
 
 
