@@ -22,7 +22,9 @@ _LINE_START = re.compile(r"^([ \t]*)([#>+=-]|\d+(?=[.)]))", re.MULTILINE)
 def escape_md(text: str, *, block: bool = False) -> str:
     """`text` as literal Markdown: inline (one line) by default, or a paragraph with `block`."""
     text = printable(text)
-    if not block:
+    if block:  # an indented line would read as code: Markdown drops the indent anyway
+        text = "\n".join(line.lstrip(" \t") for line in text.split("\n"))
+    else:
         text = " ".join(text.split())
     text = _INLINE.sub(lambda m: "\\" + m[0], text)
     return _LINE_START.sub(_escape_start, text)
