@@ -1,0 +1,8 @@
+"""Figures of a negotiation, its treaty, its audit and a tournament (Vega-Lite specifications,
+drawn with Altair and exported with vl-convert: the `report` extra).
+
+The layer only draws: every number comes from the layers below (`api.frontier`, `overview`,
+`analysis`, `settlement`, `audit`, the tournament's results).
+"""
+
+from __future__ import annotations
