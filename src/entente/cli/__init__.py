@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.text import Text
 
 from entente import api, registry
-from entente.cli import convert, render, tournament, treaty
-from entente.errors import EntenteError, quoted
+from entente.cli import convert, options, render, tournament, treaty
+from entente.errors import EntenteError
 from entente.formats.safe import write_atomic
 
 app = typer.Typer(
@@ -65,48 +65,14 @@ def _not_finite(data: object, path: str = "") -> str | None:
     return None
 
 
-def _strategies(items: list[str]) -> dict[str, str]:
-    """{party: spec} from `--strategy PARTY=SPEC` options; a party named twice is refused."""
-    specs: dict[str, str] = {}
-    for item in items:
-        party, sep, spec = item.partition("=")
-        party, spec = party.strip(), spec.strip()
-        if not sep or not party or not spec:
-            raise EntenteError(
-                f"--strategy {quoted(item)}: expected PARTY=SPEC, e.g. japan='boulware(e=0.2)'"
-            )
-        if party in specs:
-            raise EntenteError(
-                f"--strategy {quoted(item)}: {quoted(party)} already has a strategy "
-                f"({quoted(specs[party])}); expected one --strategy per party"
-            )
-        specs[party] = spec
-    return specs
-
-
 @app.command()
 def run(
     scenario: ScenarioArg = "portsmouth",
-    protocol: Annotated[
-        str | None, typer.Option(help="Protocol spec (default: the scenario's).")
-    ] = None,
-    strategy: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="PARTY=SPEC, e.g. russia='boulware(e=0.1)'; once per party (or mediator)."
-        ),
-    ] = None,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of every random choice (0 or more).")] = 0,
-    deadline: Annotated[
-        int | None,
-        typer.Option(min=1, help="Rounds before the talks end (default: the scenario's)."),
-    ] = None,
-    win_sets: Annotated[
-        bool,
-        typer.Option(
-            "--win-sets", help="Parties concede only inside what their constituencies would ratify."
-        ),
-    ] = False,
+    protocol: options.ProtocolOpt = None,
+    strategy: options.StrategyOpt = None,
+    seed: options.SeedOpt = 0,
+    deadline: options.DeadlineOpt = None,
+    win_sets: options.WinSetsOpt = False,
     as_json: JsonOpt = False,
     trace: Annotated[
         Path | None, typer.Option(help="Write the trace as JSON lines to this file.")
@@ -114,18 +80,9 @@ def run(
 ) -> None:
     """Negotiate a scenario (Portsmouth 1905 by default); compare with frontier, Nash, history."""
     from entente.negotiation.session import trace_jsonl
-    from entente.summary import summarize
 
-    sc = api.load(scenario)
-    plan = api.plan(
-        sc,
-        protocol=protocol,
-        strategies=_strategies(strategy or []),
-        deadline=deadline,
-        win_sets=win_sets,
-    )
-    result = api.play(plan, seed)
-    s = summarize(sc, result, plan.protocol, seed, plan)
+    n = options.negotiate(scenario, protocol, strategy, seed, deadline, win_sets)
+    sc, result, s = n.scenario, n.result, n.summary
     text = _strict_json(s.to_json())  # refuses numbers that are not finite, before any write
     if trace is not None:
         write_atomic(trace, trace_jsonl(result, sc.space, sc.prefs))
