@@ -232,15 +232,16 @@ _OPEN = np.frombuffer(b"[{", np.uint8)
 _CLOSE = np.frombuffer(b"]}", np.uint8)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and a rename: never half a file.
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write `text` (UTF-8 when a string) to `path` through a temporary file and a rename:
+    never half a file.
 
     The file gets the permissions a plain `open(path, "w")` would give: an existing file keeps
     its own; a new one is created with mode 0o666 and the kernel takes the umask (and any
     default ACL of the folder) away, exactly as for `open`. The umask is never read or changed,
     so nothing races with other threads.
     """
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
