@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from entente.errors import EntenteError
 from entente.prefs import Floats
-from entente.space import Outcomes, OutcomeSpace
+from entente.space import Neighbourhood, Outcomes, OutcomeSpace
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,8 +78,16 @@ class HyperRectangles:
         return out == self.exclusive[None, :]
 
     def __call__(self, outcomes: Outcomes) -> Floats:
-        total = self.satisfied(outcomes).astype(np.float64) @ self.utilities
+        return self.total(self.satisfied(outcomes))
+
+    def total(self, satisfied: NDArray[np.bool_]) -> Floats:
+        """The utility of outcomes from their `satisfied` matrix (m, r)."""
+        total = satisfied.astype(np.float64) @ self.utilities
         return np.minimum(total, self.cap) if np.isfinite(self.cap) else total
+
+    def moves(self, hood: Neighbourhood) -> Moves:
+        """Evaluation of every single-issue change of an outcome, one rectangle count at a time."""
+        return Moves(self, hood)
 
     def bounds(self, space: OutcomeSpace) -> tuple[float, float]:
         """Safe outer bounds: every negative (resp. positive) rectangle satisfied at once."""
@@ -115,3 +123,58 @@ def from_boxes(
         high=np.array([c[2] for c in flat], dtype=np.int64),
         exclusive=np.array(exclusive if exclusive is not None else [False] * len(boxes)),
     )
+
+
+class Moves:
+    """`satisfied` and the utility of `hood.of(x)`, worked out from x's own constraints.
+
+    Changing issue i moves only the constraints on issue i: each row of the neighbourhood
+    starts from x's count of ranges missed per rectangle and adds, for the constraints on the
+    issue it changes, whether its new option misses the range minus whether x's did. The
+    booleans are those of `HyperRectangles.satisfied` on the same rows, so the utilities
+    (`HyperRectangles.total` on them) are identical too.
+    """
+
+    def __init__(self, term: HyperRectangles, hood: Neighbourhood) -> None:
+        self.term = term
+        self.hood = hood
+        m, r = len(hood.issue), term.n_rectangles
+        rows, cons = [], []
+        for i in range(int(hood.issue.max()) + 1 if m else 0):
+            on = np.flatnonzero(term.issue == i)
+            at = np.flatnonzero(hood.issue == i)
+            rows.append(np.repeat(at, len(on)))
+            cons.append(np.tile(on, len(at)))
+        row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        con = np.concatenate(cons) if cons else np.zeros(0, dtype=np.int64)
+        v = hood.value[row]
+        self._con = con
+        self._rect = term.rect[con]
+        self._missed = ((v < term.low[con]) | (v > term.high[con])).astype(np.int64)
+        self._cell = row * r + self._rect
+        self._shape = (m, r)
+        # a rectangle with two ranges on one issue: counts must be summed per cell
+        self._summed = len(np.unique(self._cell)) < len(self._cell)
+
+    def satisfied(self, x: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """(m, r): whether each row of `hood.of(x)` satisfies each rectangle."""
+        t = self.term
+        v = x[t.issue]
+        missed = ((v < t.low) | (v > t.high)).astype(np.int64)
+        base = np.bincount(t.rect, weights=missed, minlength=t.n_rectangles).astype(np.int64)
+        change = self._missed - missed[self._con]
+        if self._summed:
+            counts = np.bincount(
+                self._cell, weights=change, minlength=self._shape[0] * self._shape[1]
+            )
+            counts = counts.reshape(self._shape) + base[None, :]
+            return (counts > 0) == t.exclusive[None, :]
+        # each cell moved by one constraint at most: x's row, with the moved cells rewritten
+        out = np.empty(self._shape, dtype=bool)
+        out[:] = (base > 0) == t.exclusive
+        out.reshape(-1)[self._cell] = ((base[self._rect] + change) > 0) == t.exclusive[self._rect]
+        return out
+
+    def __call__(self, x: NDArray[np.int64]) -> Floats:
+        """The utility of each row of `hood.of(x)`."""
+        return self.term.total(self.satisfied(x))

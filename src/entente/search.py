@@ -12,10 +12,48 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from entente.hyperrect import HyperRectangles
 from entente.prefs import Floats, Preferences
 from entente.space import Neighbourhood, Outcomes, OutcomeSpace
 
 Score = Callable[[Outcomes], Floats]
+
+
+class LocalMoves:
+    """Every single-issue change of an outcome with its utility to one party.
+
+    Hyper-rectangle terms are worked out from the outcome itself (only the rectangles the
+    changed issue touches move, see `hyperrect.Moves`); other terms are evaluated on the rows.
+    The utilities are those of `prefs.utility(hood.of(x))`, bit for bit: the same terms added
+    in the same order to the same offset.
+    """
+
+    def __init__(self, prefs: Preferences, hood: Neighbourhood) -> None:
+        self.prefs = prefs
+        self.hood = hood
+        self._fast = [t.moves(hood) if type(t) is HyperRectangles else None for t in prefs.terms]
+
+    def of(self, x: NDArray[np.int64]) -> tuple[Outcomes, Floats]:
+        """`hood.of(x)` and the utility of each of its rows."""
+        nb = self.hood.of(x)
+        total = np.full(nb.shape[0], self.prefs.offset)
+        for term, fast in zip(self.prefs.terms, self._fast, strict=True):
+            total += fast(x) if fast is not None else term(nb)
+        return nb, total
+
+
+def _climb(
+    moves: LocalMoves, x: NDArray[np.int64], steps: int = 200
+) -> tuple[NDArray[np.int64], float]:
+    """`climb` on the party's own utility, each neighbourhood evaluated by `moves`."""
+    s = moves.prefs(x)
+    for _ in range(steps):
+        nb, u = moves.of(x)
+        j = int(np.argmax(u))
+        if u[j] <= s:
+            break
+        x, s = nb[j], float(u[j])
+    return x, s
 
 
 def climb(
@@ -42,14 +80,17 @@ def near(
     budget: int = 512,
     starts: int = 8,
     hood: Neighbourhood | None = None,
+    moves: LocalMoves | None = None,
 ) -> tuple[int, ...]:
     """An outcome with utility >= target, as close to target as the search finds.
 
     Samples `budget` outcomes; if none reaches the target, climbs from the best `starts`. It
     then walks down single-issue changes that stay at or above the target. When the target
-    is out of reach, returns the best outcome found.
+    is out of reach, returns the best outcome found. `moves` (for `prefs`) saves setting up
+    the incremental evaluation on every call.
     """
-    hood = hood or Neighbourhood(space)
+    if moves is None or moves.prefs is not prefs:
+        moves = LocalMoves(prefs, hood or Neighbourhood(space))
     pop = space.sample(rng, budget)
     u = prefs.utility(pop)
     above = u >= target
@@ -59,7 +100,7 @@ def near(
     else:  # climb from the best samples until one reaches the target
         x, s = pop[int(np.argmax(u))], float(u.max())
         for j in np.argsort(-u)[:starts]:
-            y, t = climb(prefs.utility, pop[j], hood)
+            y, t = _climb(moves, pop[j])
             if t > s:
                 x, s = y, t
             if s >= target:
@@ -67,8 +108,7 @@ def near(
         if s < target:
             return tuple(int(v) for v in x)
     for _ in range(100):  # descend towards the target without crossing it
-        nb = hood.of(x)
-        un = prefs.utility(nb)
+        nb, un = moves.of(x)
         ok = (un >= target) & (un < s)
         if not ok.any():
             break
@@ -84,10 +124,10 @@ def best(
     lin = prefs.linear
     if lin is not None:
         return lin.best()
-    hood = Neighbourhood(space)
+    moves = LocalMoves(prefs, Neighbourhood(space))
     pop = space.sample(rng, 64 * starts)
     u = prefs.utility(pop)
     tops = np.argsort(-u)[:starts]
-    found = [climb(prefs.utility, pop[j], hood) for j in tops]
+    found = [_climb(moves, pop[j]) for j in tops]
     x, _ = max(found, key=lambda f: f[1])
     return tuple(int(v) for v in x)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,6 +19,9 @@ from entente.negotiation.protocol import State
 from entente.prefs import Floats, Preferences
 from entente.space import Neighbourhood, OutcomeSpace
 from entente.table import Table
+
+if TYPE_CHECKING:
+    from entente.search import LocalMoves
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,6 +65,12 @@ class Own:
     @cached_property
     def _hood(self) -> Neighbourhood:
         return Neighbourhood(self.space)
+
+    @cached_property
+    def _moves(self) -> LocalMoves:
+        from entente import search  # spaces too large to list only
+
+        return search.LocalMoves(self.prefs, self._hood)
 
     @cached_property
     def order(self) -> NDArray[np.int64]:
@@ -126,7 +136,7 @@ class Own:
         if self.table is None:
             from entente import search  # spaces too large to list only
 
-            return search.near(self.prefs, self.space, target, rng)
+            return search.near(self.prefs, self.space, target, rng, moves=self._moves)
         # the last of `at_least(target)`, found without sorting every outcome
         got = self.table.ladder(self.index).nearest(target)
         return self.outcome(got if got >= 0 else int(self.order[0]))
