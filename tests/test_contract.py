@@ -31,6 +31,7 @@ PORTSMOUTH = (
     Path(__file__).resolve().parents[1] / "src" / "entente" / "scenarios" / "portsmouth.toml"
 )
 LAPTOP = DATA / "y2011" / "Laptop"
+SPATIAL = Path(__file__).resolve().parent / "data" / "spatial"
 
 
 def files(root: Path) -> set[str]:
@@ -139,6 +140,18 @@ BAD: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("tournament", "portsmouth", "-s", "linear", "-o", "{tmp}/a-file"), ("a-file",)),
     (("tournament", "portsmouth", "-o", "{tmp}/t"), ("--strategy",)),
     (("tournament", "no-such-scenario", "-s", "linear", "-o", "{tmp}/t"), ("no-such-scenario",)),
+    # forecast, backtest
+    (("forecast", "{tmp}/no-such.csv"), ("no-such.csv",)),
+    (("forecast", "{tmp}/empty.toml"), ("empty.toml",)),
+    (("forecast", "{tmp}/notes.txt"), ("notes.txt", "unknown format")),
+    (("forecast", "portsmouth", "--model", "oracle"), ("--model", "oracle")),
+    (("forecast", "portsmouth", "--issue", "evacuation"), ("evacuation",)),
+    (("forecast", "portsmouth", "--seed", "-1"), ("--seed",)),
+    (("backtest", "{tmp}/no-such.csv"), ("no-such.csv",)),
+    (("backtest", str(SPATIAL / "Sultan.csv")), ("Sultan.csv", "no recorded outcome")),
+    (("backtest", "portsmouth", "--ensemble", "mean"), ("--ensemble",)),
+    (("backtest", "portsmouth", "--model", "oracle"), ("--model", "oracle")),
+    (("backtest", "portsmouth", "--resamples", "0"), ("--resamples",)),
     # leaderboard
     (("leaderboard", "{tmp}/no-such-folder"), ("no-such-folder",)),
     (("leaderboard", "{tmp}/empty-folder"), ("empty-folder",)),

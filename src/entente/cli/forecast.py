@@ -1,7 +1,7 @@
 """`entente forecast` and `entente backtest`: the spatial models on actor tables or scenarios.
 
-The forecast modules (and numpy) are imported when a command runs, so `entente --help` stays
-fast.
+Only typer and the standard library are imported at the top: the forecast modules, numpy and
+rich are imported when a command runs, so `entente --help` stays fast.
 """
 
 from __future__ import annotations
@@ -12,13 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.text import Text
-
-from entente.cli import render
-from entente.errors import EntenteError, one_of, quoted
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from entente.forecast import Actors, Forecast
     from entente.forecast.backtest import Backtest
 
@@ -54,9 +51,12 @@ def forecast(
     as_json: JsonOpt = False,
 ) -> None:
     """Forecast each issue's outcome with each model; trajectories of the dynamic models."""
-    models = _models(model)
+    from rich.console import Console
+
     from entente.forecast import forecast as run_model
     from entente.spatial import load_case
+
+    models = _models(model)
 
     actors, title = load_case(source, issue or ())
     results = {m: run_model(actors, m, seed=seed) for m in models}
@@ -83,10 +83,14 @@ def backtest(
     as_json: JsonOpt = False,
 ) -> None:
     """Each model's error against recorded outcomes: MAE, bootstrap interval, test vs mean."""
-    models = _models(model)
-    members = _ensemble(ensemble)
+    from rich.console import Console
+
+    from entente.errors import EntenteError
     from entente.forecast.backtest import backtest as run_backtest
     from entente.spatial import load_case
+
+    models = _models(model)
+    members = _ensemble(ensemble)
 
     cases, names = [], []
     for src in data:
@@ -124,6 +128,8 @@ def _known() -> tuple[str, ...]:
 
 
 def _models(given: list[str] | None) -> list[str]:
+    from entente.errors import EntenteError, one_of, quoted
+
     known = _known()
     if not given:
         return list(known)
@@ -141,6 +147,8 @@ def _models(given: list[str] | None) -> list[str]:
 def _ensemble(given: str | None) -> list[str]:
     if given is None:
         return []
+    from entente.errors import EntenteError, one_of, quoted
+
     members = [m.strip() for m in given.split(",") if m.strip()]
     known = _known()
     for m in members:
@@ -173,6 +181,8 @@ def _finite(x: Any) -> Any:
 
 
 def _dumps(data: dict[str, Any]) -> str:
+    from entente.errors import EntenteError
+
     try:
         return json.dumps(_finite(data), indent=2, sort_keys=True, allow_nan=False)
     except ValueError:
@@ -213,6 +223,10 @@ def _num(x: float) -> str:
 def _show_forecast(
     console: Console, title: str, actors: Actors, results: dict[str, Forecast]
 ) -> None:
+    from rich.text import Text
+
+    from entente.cli import render
+
     console.rule(Text(title, style="bold"))
     console.print(
         f"{render.count(len(actors.names), 'actor')}, {render.count(len(actors.issues), 'issue')}"
@@ -242,6 +256,10 @@ def _show_forecast(
 
 
 def _show_backtest(console: Console, b: Backtest) -> None:
+    from rich.text import Text
+
+    from entente.cli import render
+
     console.rule(Text("Backtest", style="bold"))
     console.print(
         f"{render.count(len(b.issues), 'issue')} with recorded outcomes in "
