@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from entente import api, registry
-from entente.cli import convert, forecast, options, render, tournament, treaty
+from entente.cli import convert, forecast, options, render, report, tournament, treaty
 from entente.errors import EntenteError
 from entente.formats.safe import write_atomic
 
@@ -27,6 +27,7 @@ app = typer.Typer(
 convert.register(app)
 treaty.register(app)
 tournament.register(app)
+report.register(app)
 forecast.register(app)
 
 ScenarioArg = Annotated[

@@ -1,0 +1,198 @@
+"""`entente report` and `entente plot`: a one-file HTML report, or one figure, of a negotiation
+(set up with the options of `run`) or of a tournament's results folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from entente.cli import options
+from entente.errors import EntenteError, quoted
+
+if TYPE_CHECKING:
+    from entente.cli.options import Negotiated
+
+SourceArg = Annotated[
+    str,
+    typer.Argument(
+        help="Built-in name, TOML file, GENIUS/GeniusWeb file or folder, "
+        "or a results folder written by `tournament`."
+    ),
+]
+REPORT_SUFFIXES = (".html", ".htm")
+SCENARIO_KINDS = ("space", "concession", "issues", "ratification", "audit")
+"""Figures of one negotiation; every other kind of `figures.FIGURES` is a tournament's."""
+
+
+def _results(source: str) -> Path | None:
+    """`source` as a tournament's results folder, or None when it names a scenario."""
+    from entente.tournament.store import Store
+
+    path = Path(source)
+    return path if path.is_dir() and Store(path).exists() else None
+
+
+def _suffix(output: Path, allowed: tuple[str, ...]) -> str:
+    suffix = output.suffix.lower()
+    if suffix not in allowed:
+        raise EntenteError(
+            f"--output {quoted(output.name)}: expected a file name ending in " + ", ".join(allowed)
+        )
+    return suffix
+
+
+def _no_run_options(
+    results: Path,
+    protocol: str | None,
+    strategy: list[str] | None,
+    deadline: int | None,
+    win_sets: bool,
+) -> None:
+    given = [
+        name
+        for name, value in (
+            ("--protocol", protocol),
+            ("--strategy", strategy),
+            ("--deadline", deadline),
+            ("--win-sets", win_sets),
+        )
+        if value
+    ]
+    if given:
+        raise EntenteError(
+            f"{given[0]}: {results} holds a tournament's results; expected a scenario "
+            "to negotiate with it"
+        )
+
+
+def _read(results: Path) -> Any:
+    from entente.tournament import Store
+
+    return Store(results).read()
+
+
+def report(
+    source: SourceArg = "portsmouth",
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path(
+        "report.html"
+    ),
+    protocol: options.ProtocolOpt = None,
+    strategy: options.StrategyOpt = None,
+    seed: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Seed of every random choice; of the bootstrap for a tournament (0 or more).",
+        ),
+    ] = 0,
+    deadline: options.DeadlineOpt = None,
+    win_sets: options.WinSetsOpt = False,
+) -> None:
+    """Write one self-contained HTML file (no network needed): a negotiation's summary, figures,
+    treaty and audit; or a tournament's leaderboard and figures."""
+    from entente.formats.safe import write_atomic
+    from entente.report import html
+
+    _suffix(output, REPORT_SUFFIXES)
+    html.require()
+    results = _results(source)
+    if results is not None:
+        from entente.tournament import Store, leaderboard
+
+        _no_run_options(results, protocol, strategy, deadline, win_sets)
+        rows = _read(results)
+        title = f"Tournament: {results.resolve().name}"
+        text = html.tournament_report(
+            title, rows, leaderboard(rows, seed=seed), Store(results).manifest(), seed=seed
+        )
+    else:
+        n = options.negotiate(source, protocol, strategy, seed, deadline, win_sets)
+        text = html.negotiation_report(n.summary, command=_replay(n, source))
+    write_atomic(output, text)
+
+
+def _replay(n: Negotiated, source: str) -> str:
+    from entente.cli.render import replay_command
+
+    return replay_command(n.summary, source)
+
+
+def plot(
+    kind: Annotated[str, typer.Argument(help="The figure: see `entente plot --help`.")],
+    source: SourceArg = "portsmouth",
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="FILE.svg, .png, .pdf, .html or .json.")
+    ] = Path("figure.svg"),
+    protocol: options.ProtocolOpt = None,
+    strategy: options.StrategyOpt = None,
+    seed: options.SeedOpt = 0,
+    deadline: options.DeadlineOpt = None,
+    win_sets: options.WinSetsOpt = False,
+) -> None:
+    """Draw one figure of a negotiation or of a tournament's results: SVG, PNG, PDF, offline
+    HTML or the Vega-Lite specification (JSON)."""
+    from entente.report import figures as fig
+
+    if kind not in fig.FIGURES:
+        raise EntenteError(
+            f"figure {quoted(kind)}: no such figure; expected one of " + ", ".join(fig.FIGURES)
+        )
+    _suffix(output, fig.SUFFIXES)
+    from entente.report.html import require
+
+    require()
+    results = _results(source)
+    if kind not in SCENARIO_KINDS:
+        if results is None:
+            raise EntenteError(
+                f"figure {quoted(kind)} draws a tournament: expected a results folder "
+                f"written by `entente tournament`, not {quoted(source)}"
+            )
+        _no_run_options(results, protocol, strategy, deadline, win_sets)
+        charts = fig.tournament_charts(_read(results))
+        if kind not in charts:
+            raise EntenteError(f"figure {quoted(kind)}: these results have none to draw")
+        chart = charts[kind]
+    else:
+        if results is not None:
+            raise EntenteError(
+                f"figure {quoted(kind)} draws a negotiation: expected a scenario, "
+                f"not the tournament results in {quoted(source)}"
+            )
+        chart = _negotiation_chart(
+            kind, options.negotiate(source, protocol, strategy, seed, deadline, win_sets)
+        )
+    fig.save(chart, output)
+
+
+def _negotiation_chart(kind: str, n: Negotiated) -> Any:
+    from entente.report import figures as fig
+
+    sc, r = n.scenario, n.result
+    hist = sc.history.outcome if sc.history is not None else None
+    if kind == "space":
+        return fig.utility_space(sc, r)
+    if kind == "concession":
+        return fig.concession(sc, r)
+    if kind == "issues":
+        return fig.issues_over_time(sc, r)
+    if kind == "ratification":
+        outcome = r.agreement if r.agreement is not None else hist
+        if outcome is None:
+            raise EntenteError("figure 'ratification': no agreement and no outcome in history")
+        return fig.ratification(sc, outcome)
+    return fig.audit_chart(sc, hist if hist is not None else r.agreement)
+
+
+def _kinds_help() -> str:
+    from entente.report.figures import FIGURES
+
+    return "\n\n".join(f"{k}: {v}" for k, v in FIGURES.items())
+
+
+def register(app: typer.Typer) -> None:
+    """Add `report` and `plot` to the entente command."""
+    app.command("report")(report)
+    app.command("plot", help=(plot.__doc__ or "") + "\n\nFigures:\n\n" + _kinds_help())(plot)
