@@ -150,7 +150,11 @@ def utility_space(
         if pair is None
         else [_check_pair(scenario, pair)]
     )
-    charts = [_space_pair(alt, scenario, result, view, u, sampled, p, max_points) for p in pairs]
+    tags = [""] if len(pairs) == 1 else [f"_{a}_{b}" for a, b in pairs]
+    charts = [
+        _space_pair(alt, scenario, result, view, u, sampled, p, max_points, tag)
+        for p, tag in zip(pairs, tags, strict=True)
+    ]
     if len(charts) == 1:
         return charts[0]
     return alt.concat(*charts, columns=min(3, len(charts))).properties(
@@ -179,7 +183,9 @@ def _space_pair(
     sampled: bool,
     pair: tuple[int, int],
     max_points: int,
+    tag: str,
 ) -> Figure:
+    """One pair's figure; `tag` ends the names of its layers (each panel names its own)."""
     i, j = pair
     names = _party_names(scenario)
     ids = [p.id for p in scenario.parties]
@@ -187,7 +193,7 @@ def _space_pair(
     xy = u[:, [i, j]]
     layers = []
     if len(xy) > max_points or sampled:
-        layers.append(_density(alt, xy, x_title, y_title))
+        layers.append(_density(alt, xy, x_title, y_title, tag))
         shown = f"{len(u):,} {'sampled ' if sampled else ''}outcomes, as a density"
     else:
         pts, counts = np.unique(np.round(xy, 6), axis=0, return_counts=True)
@@ -196,7 +202,7 @@ def _space_pair(
             for (a, b), c in zip(pts, counts, strict=True)
         ]
         layers.append(
-            alt.Chart(_data(alt, rows), name="outcomes")
+            alt.Chart(_data(alt, rows), name="outcomes" + tag)
             .mark_circle(size=12, color="#BBBBBB", opacity=0.6)
             .encode(
                 x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False)),
@@ -217,12 +223,12 @@ def _space_pair(
     fdata = _data(alt, frows)
     if len(ids) == 2:
         layers.append(
-            alt.Chart(fdata, name="frontier_line")
+            alt.Chart(fdata, name="frontier_line" + tag)
             .mark_line(color="#000000", strokeWidth=1.5, interpolate="step-before")
             .encode(x="x:Q", y="y:Q", order="order:Q")
         )
     layers.append(
-        alt.Chart(fdata, name="frontier")
+        alt.Chart(fdata, name="frontier" + tag)
         .mark_point(color="#000000", size=18, filled=True)
         .encode(
             x="x:Q",
@@ -234,20 +240,20 @@ def _space_pair(
         {"axis": "x", "value": _r(view["reservations"][ids[i]]), "party": names[i]},
         {"axis": "y", "value": _r(view["reservations"][ids[j]]), "party": names[j]},
     ]
-    rule = alt.Chart(_data(alt, res[:1]), name="reservation_x").mark_rule(
+    rule = alt.Chart(_data(alt, res[:1]), name="reservation_x" + tag).mark_rule(
         color="#666666", strokeDash=[4, 3]
     )
     layers.append(
         rule.encode(x="value:Q", tooltip=[alt.Tooltip("party:N"), alt.Tooltip("value:Q")])
     )
-    rule = alt.Chart(_data(alt, res[1:]), name="reservation_y").mark_rule(
+    rule = alt.Chart(_data(alt, res[1:]), name="reservation_y" + tag).mark_rule(
         color="#666666", strokeDash=[4, 3]
     )
     layers.append(
         rule.encode(y="value:Q", tooltip=[alt.Tooltip("party:N"), alt.Tooltip("value:Q")])
     )
     if result is not None:
-        layers.extend(_offer_layers(alt, scenario, result, i, j, x_title, y_title))
+        layers.extend(_offer_layers(alt, scenario, result, i, j, x_title, y_title, tag))
     points = []
     for key in (*POINTS, "history"):
         p = view.get(key)
@@ -260,7 +266,7 @@ def _space_pair(
     if points:
         present = [n for n in POINT_SHAPES if any(r["point"] == n for r in points)]
         layers.append(
-            alt.Chart(_data(alt, points), name="points")
+            alt.Chart(_data(alt, points), name="points" + tag)
             .mark_point(size=140, filled=True, color="#000000", stroke="#FFFFFF", strokeWidth=1)
             .encode(
                 x="x:Q",
@@ -285,7 +291,7 @@ def _space_pair(
             + (" (approximate)" if view.get("approximate") else "")
         ],
     )
-    zoom = alt.selection_interval(bind="scales", name="zoom")
+    zoom = alt.selection_interval(bind="scales", name="zoom" + tag)
     layers[0] = layers[0].add_params(zoom)
     return (
         alt.layer(*layers)
@@ -294,7 +300,7 @@ def _space_pair(
     )
 
 
-def _density(alt: Any, xy: np.ndarray, x_title: str, y_title: str) -> Any:
+def _density(alt: Any, xy: np.ndarray, x_title: str, y_title: str, tag: str) -> Any:
     """Outcomes binned on a `BINS` x `BINS` grid: one rectangle per cell that holds any."""
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     hi = np.where(hi > lo, hi, lo + 1.0)
@@ -313,7 +319,7 @@ def _density(alt: Any, xy: np.ndarray, x_title: str, y_title: str) -> Any:
         for p, q in zip(a.tolist(), b.tolist(), strict=True)
     ]
     return (
-        alt.Chart(_data(alt, rows), name="outcomes")
+        alt.Chart(_data(alt, rows), name="outcomes" + tag)
         .mark_rect(opacity=0.8)
         .encode(
             x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False)),
@@ -370,7 +376,14 @@ def _actor_scale(alt: Any, scenario: Scenario, actors: list[str]) -> Any:
 
 
 def _offer_layers(
-    alt: Any, scenario: Scenario, result: Result, i: int, j: int, x_title: str, y_title: str
+    alt: Any,
+    scenario: Scenario,
+    result: Result,
+    i: int,
+    j: int,
+    x_title: str,
+    y_title: str,
+    tag: str,
 ) -> list[Any]:
     moves = _moves(scenario, result)
     if not moves:
@@ -387,22 +400,21 @@ def _offer_layers(
         for m in moves
     ]
     data = _data(alt, rows)
-    colour = alt.Color(
-        "actor:N", title="offers by", scale=_actor_scale(alt, scenario, [r["actor"] for r in rows])
-    )
+    scale = _actor_scale(alt, scenario, [r["actor"] for r in rows])
+    colour = alt.Color("actor:N", title="offers by", scale=scale)
     path = (
-        alt.Chart(data, name="offer_paths")
+        alt.Chart(data, name="offer_paths" + tag)
         .mark_line(strokeWidth=1, opacity=0.7)
         .encode(
             x="x:Q",
             y="y:Q",
-            color=alt.Color("actor:N", scale=colour.scale, legend=None),
+            color=alt.Color("actor:N", scale=scale, legend=None),
             order="step:Q",
             detail="actor:N",
         )
     )
     marks = (
-        alt.Chart(data, name="offers")
+        alt.Chart(data, name="offers" + tag)
         .mark_circle(size=36, opacity=0.9)
         .encode(
             x="x:Q",
@@ -474,10 +486,11 @@ def concession(scenario: Scenario, result: Result) -> Figure:
     ]
     actors = list(dict.fromkeys(m["actor"] for m in moves))
     panels = []
-    for a in actors or [None]:
+    for n, a in enumerate(actors or [None]):
+        tag = "" if len(actors) < 2 else f"_{n}"
         mine = [r for r in rows if r["actor"] == a]
         layers = [
-            alt.Chart(_data(alt, mine), name="offers")
+            alt.Chart(_data(alt, mine), name="offers" + tag)
             .mark_line(point=True, strokeWidth=1.5)
             .encode(
                 x=x,
@@ -490,16 +503,16 @@ def concession(scenario: Scenario, result: Result) -> Figure:
                     alt.Tooltip("outcome:N"),
                 ],
             ),
-            alt.Chart(_data(alt, reservations), name="reservations")
+            alt.Chart(_data(alt, reservations), name="reservations" + tag)
             .mark_rule(strokeDash=[4, 3], opacity=0.7)
             .encode(y="utility:Q", color=colour),
-            alt.Chart(_data(alt, [end]), name="deadline")
+            alt.Chart(_data(alt, [end]), name="deadline" + tag)
             .mark_rule(color="#000000", strokeWidth=1.5)
             .encode(x=alt.X(xfield), tooltip=[alt.Tooltip("what:N")]),
         ]
         if accepts:
             layers.append(
-                alt.Chart(_data(alt, accepts), name="acceptances")
+                alt.Chart(_data(alt, accepts), name="acceptances" + tag)
                 .mark_rule(color="#009E73", strokeDash=[2, 2])
                 .encode(x=alt.X(xfield), tooltip=[alt.Tooltip("who:N", title="acceptance")])
             )
@@ -998,8 +1011,10 @@ def _heatmap(
             alt.Tooltip("plays:Q"),
         ],
     )
-    text = base.mark_text(fontSize=10, color="#FFFFFF").encode(
-        text=alt.Text("utility:Q", format=".2f")
+    text = (
+        base.mark_text(fontSize=10, color="#FFFFFF")
+        .encode(text=alt.Text("utility:Q", format=".2f"))
+        .properties(name="labels")
     )
     return alt.layer(cells, text).properties(title=title)
 

@@ -1,0 +1,326 @@
+"""Figures: each specification holds what the layers below computed, exports are well-formed,
+scenario text stays text, the same inputs give the same bytes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("altair")
+pytest.importorskip("vl_convert")
+
+import itertools
+
+from entente import api
+from entente.audit import audit
+from entente.errors import EntenteError
+from entente.negotiation.actions import Offer
+from entente.report import figures as F
+from entente.settlement import ratify
+from entente.summary import settlements
+from entente.tournament.leaderboard import leaderboard
+from entente.tournament.store import schema
+from entente.treaty.build import build
+from genius_paths import DATA, SHARED
+
+LAPTOP = DATA / "y2011" / "Laptop"
+HOSTILE = "<script>alert(1)</script>"
+
+
+def units(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every unit (a spec with a mark) of a specification, its data resolved to rows."""
+    datasets = spec.get("datasets", {})
+
+    def walk(node: Any, inherited: Any) -> Iterator[dict[str, Any]]:
+        if isinstance(node, dict):
+            data = node.get("data")
+            rows = inherited
+            if data is not None:
+                rows = datasets[data["name"]] if "name" in data else data.get("values")
+            if "mark" in node:
+                yield {**node, "rows": rows}
+            for key in ("layer", "hconcat", "vconcat", "concat"):
+                for child in node.get(key, []):
+                    yield from walk(child, rows)
+            if "spec" in node:
+                yield from walk(node["spec"], rows)
+
+    yield from walk(spec, None)
+
+
+def unit(spec: dict[str, Any], name: str) -> dict[str, Any]:
+    found = [u for u in units(spec) if u.get("name") == name]
+    assert len(found) == 1, [u.get("name") for u in units(spec)]
+    return found[0]
+
+
+def named(spec: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
+    """The rows of every unit whose name starts with `prefix` (one per panel)."""
+    return [row for u in units(spec) if str(u.get("name")).startswith(prefix) for row in u["rows"]]
+
+
+def offers(result: Any) -> list[tuple[int, ...]]:
+    return [m.action.outcome for m in result.moves if isinstance(m.action, Offer)]
+
+
+@pytest.fixture(scope="module")
+def portsmouth() -> Any:
+    sc = api.load("portsmouth")
+    return sc, api.negotiate(sc)
+
+
+@pytest.fixture(scope="module")
+def laptop() -> Any:
+    sc = api.load(str(LAPTOP))
+    return sc, api.negotiate(sc, strategies={sc.parties[0].id: "conceder"})
+
+
+def three_parties(tmp_path: Path) -> Any:
+    lines = ['id = "three"\ntitle = "Three parties"\n']
+    for issue in "xyz":
+        lines.append(
+            f'[[issues]]\nid = "{issue}"\noptions = [{{ id = "a" }}, {{ id = "b" }}, {{ id = "c" }}]\n'
+        )
+    values = [(0, 0.5, 1), (1, 0.5, 0), (0.5, 1, 0)]
+    for p, (a, b, c) in zip("pqr", values, strict=True):
+        v = f"{{ a = {a}, b = {b}, c = {c} }}"
+        lines.append(
+            f'[[parties]]\nid = "{p}"\nname = "Party {p.upper()}"\n'
+            f"weights = {{ x = 1, y = 2, z = 3 }}\nvalues = {{ x = {v}, y = {v}, z = {v} }}\n"
+        )
+    f = tmp_path / "three.toml"
+    f.write_text("".join(lines))
+    return api.load(f)
+
+
+# ---------------------------------------------------------------- utility space
+
+
+def test_space_draws_frontier_offers_agreement_and_points(laptop: Any) -> None:
+    sc, r = laptop
+    chart = F.utility_space(sc, r)
+    chart.to_dict()  # the specification is valid Vega-Lite (Altair checks it against the schema)
+    spec = F.spec(chart)
+    trace = offers(r)
+    got = unit(spec, "offers")["rows"]
+    assert len(got) == len(trace) > 0
+    u = np.array([[p(o) for p in sc.prefs] for o in trace])
+    assert [(row["x"], row["y"]) for row in got] == [
+        (round(a, 6), round(b, 6)) for a, b in u[:, :2]
+    ]
+    assert [row["step"] for row in got] == sorted(row["step"] for row in got)
+    front = api.frontier(sc).utilities
+    drawn = sorted((row["x"], row["y"]) for row in unit(spec, "frontier")["rows"])
+    assert drawn == sorted((round(a, 6), round(b, 6)) for a, b in front)
+    points = {row["point"]: (row["x"], row["y"]) for row in unit(spec, "points")["rows"]}
+    assert r.agreement is not None
+    assert points["agreement"] == tuple(round(p(r.agreement), 6) for p in sc.prefs)
+    nash = api.frontier(sc).nash
+    assert points["Nash"] == tuple(round(float(x), 6) for x in api.table(sc).u[nash])
+    # every outcome drawn once: 27 outcomes, duplicates of one utility pair counted together
+    assert sum(row["outcomes"] for row in unit(spec, "outcomes")["rows"]) == sc.space.size
+    res = [unit(spec, f"reservation_{a}")["rows"][0]["value"] for a in "xy"]
+    assert res == [round(p.reservation, 6) for p in sc.prefs]
+    x = unit(spec, "outcomes")["encoding"]["x"]["title"]
+    assert x == f"utility to {sc.parties[0].name}"
+
+
+def test_space_is_a_density_above_max_points_and_the_same_every_time(portsmouth: Any) -> None:
+    sc, r = portsmouth
+    text = F.spec_json(F.utility_space(sc, r, max_points=50_000))
+    assert text == F.spec_json(F.utility_space(sc, r)), "the same inputs, the same bytes"
+    assert len(text) < 400_000
+    spec = json.loads(text)
+    cells = unit(spec, "outcomes")["rows"]
+    assert unit(spec, "outcomes")["mark"]["type"] == "rect"
+    assert len(cells) <= F.BINS**2 < sc.space.size
+    assert sum(c["outcomes"] for c in cells) == len(api.table(sc).candidates)
+    points = {row["point"] for row in unit(spec, "points")["rows"]}
+    assert points == {"Nash", "Kalai-Smorodinsky", "egalitarian", "max welfare", "history"} | {
+        "agreement"
+    }
+    actors = {row["actor"] for row in unit(spec, "offers")["rows"]}
+    assert actors == {sc.mediators[0].name}
+
+
+@pytest.mark.skipif(not (SHARED / "y2011" / "Energy").is_dir(), reason="shared domains absent")
+def test_energy_space_is_small() -> None:
+    sc = api.load(str(SHARED / "y2011" / "Energy"))
+    spec = F.spec_json(F.utility_space(sc))
+    assert sc.space.size == 390_625
+    assert len(spec) < 400_000
+
+
+def test_three_parties_a_pair_or_a_panel(tmp_path: Path) -> None:
+    sc = three_parties(tmp_path)
+    spec = F.spec(F.utility_space(sc, pair=(2, 0)))
+    assert unit(spec, "outcomes")["encoding"]["x"]["title"] == "utility to Party R"
+    front = api.frontier(sc).utilities
+    drawn = sorted((row["x"], row["y"]) for row in unit(spec, "frontier")["rows"])
+    assert drawn == sorted((round(a, 6), round(b, 6)) for a, b in front[:, [2, 0]])
+    panel = F.spec(F.utility_space(sc, pair=None))
+    assert len(panel["concat"]) == 3
+    with pytest.raises(EntenteError, match=r"pair \(1, 1\): expected two different party"):
+        F.utility_space(sc, pair=(1, 1))
+    with pytest.raises(EntenteError, match=r"from 0 to 2"):
+        F.utility_space(sc, pair=(0, 3))
+
+
+# ---------------------------------------------------------------- the other figures
+
+
+def test_concession_has_every_offer_for_every_party(portsmouth: Any) -> None:
+    sc, r = portsmouth
+    spec = F.spec(F.concession(sc, r))
+    rows = unit(spec, "offers")["rows"]
+    assert len(rows) == len(offers(r)) * len(sc.parties)
+    assert {row["party"] for row in rows} == {p.name for p in sc.parties}
+    first = sc.round_date(0)
+    assert first is not None and rows[0]["date"] == first.iso()
+    deadline = sc.round_date(r.state.deadline)
+    assert deadline is not None
+    assert unit(spec, "deadline")["rows"] == [{"what": "deadline", "date": deadline.iso()}]
+    assert any(row["who"].endswith(" accepts") for row in unit(spec, "acceptances")["rows"])
+
+
+def test_issues_tile_the_rounds_and_mark_settlement(portsmouth: Any) -> None:
+    sc, r = portsmouth
+    undated = dataclasses.replace(sc, start=None)
+    spec = F.spec(F.issues_over_time(undated, r))
+    bars = unit(spec, "table")["rows"]
+    hist = sc.history.outcome
+    for n, iss in enumerate(sc.space.issues):
+        mine = [b for b in bars if b["issue"] == iss.name]
+        assert mine[0]["round"] == 1 and mine[-1]["round2"] == r.rounds + 1  # its end
+        assert all(a["round2"] == b["round"] for a, b in itertools.pairwise(mine))
+        assert r.agreement is not None
+        assert mine[-1]["option"] == iss.options[r.agreement[n]]
+        assert all(
+            (b["status"] == "history's option") == (b["option"] == iss.options[hist[n]])
+            for b in mine
+        )
+    settled = unit(spec, "settled")["rows"]
+    assert sorted((s["issue"], s["round"]) for s in settled) == sorted(
+        (sc.space.issues[s.issue].name, s.round + 1) for s in settlements(r)
+    )
+
+
+def test_ratification_shows_each_vote(portsmouth: Any) -> None:
+    sc, _ = portsmouth
+    outcome = sc.history.outcome
+    spec = F.spec(F.ratification(sc, outcome))
+    rows = unit(spec, "votes")["rows"]
+    want = [v for p in ratify(sc, outcome).parties for v in p.votes]
+    assert [row["margin"] for row in rows] == [round(v.utility - v.threshold, 6) for v in want]
+    assert [row["vote"] == "approves" for row in rows] == [v.approves for v in want]
+    sizes = unit(spec, "win_sets")["rows"]
+    assert [s["party"] for s in sizes] == [p.name for p in sc.parties] + ["all of them"]
+    assert all(0 <= s["share"] <= 1 for s in sizes)
+
+
+def test_audit_draws_each_obligation_and_the_events(portsmouth: Any) -> None:
+    sc, _ = portsmouth
+    spec = F.spec(F.audit_chart(sc))
+    report = audit(build(sc, sc.history.outcome), sc.timeline)
+    bars = unit(spec, "obligations")["rows"]
+    for v in report.verdicts:
+        mine = [b for b in bars if b["obligation"].endswith(f"[{v.obligation.id}]")]
+        assert mine and mine[-1]["status"] == v.status
+    years = {e["year"] for e in unit(spec, "event_years")["rows"]}
+    assert {"1905", "1907", "1925", "1931", "1945"} <= years
+    with pytest.raises(EntenteError, match="no timeline"):
+        F.audit_chart(dataclasses.replace(sc, timeline=()))
+
+
+def test_tournament_charts_hold_the_means() -> None:
+    rows = [
+        {"scenario": "s", "strategies": ["a", "b"], "utilities": [0.9, 0.1], "agreement": [0],
+         "frontier_distance": 0.0, "nash_distance": 0.2},
+        {"scenario": "s", "strategies": ["b", "a"], "utilities": [0.3, 0.5], "agreement": [1],
+         "frontier_distance": 0.1, "nash_distance": None},
+        {"scenario": "t", "strategies": ["a", "a"], "utilities": [0.4, 0.6], "agreement": None,
+         "frontier_distance": None, "nash_distance": None},
+    ]  # fmt: skip
+    full = [
+        {"key": str(n), "repetition": 0, "seed": n, "roles": ["p", "q"], "rounds": 3,
+         "seconds": 0.0, "welfare": 1.0, **r}
+        for n, r in enumerate(rows)
+    ]  # fmt: skip
+    charts = F.tournament_charts(full)
+    cells = unit(F.spec(charts["payoffs"]), "cells")["rows"]
+    pay = {(c["strategy"], c["opponent"]): c["utility"] for c in cells}
+    assert pay == {("a", "b"): 0.7, ("b", "a"): 0.2, ("a", "a"): 0.5}
+    cells = unit(F.spec(charts["scenarios"]), "cells")["rows"]
+    per = {(c["scenario"], c["strategy"]): c["utility"] for c in cells}
+    assert per == {("s", "a"): 0.7, ("s", "b"): 0.2, ("t", "a"): 0.5}
+    import pyarrow as pa
+
+    board = leaderboard(pa.Table.from_pylist(full, schema=schema()))
+    means = unit(F.spec(charts["leaderboard"]), "means")["rows"]
+    assert [(m["strategy"], m["mean"]) for m in means] == [
+        (s.strategy, round(s.utility.mean, 6)) for s in board
+    ]
+    dists = unit(F.spec(charts["distances"]), "distances")["rows"]
+    assert sorted(d["distance"] for d in dists) == [0.0, 0.1, 0.2]
+    with pytest.raises(EntenteError, match="no results"):
+        F.tournament_charts([])
+
+
+# ---------------------------------------------------------------- exports and text
+
+
+def test_hostile_names_stay_text_in_svg(laptop: Any, tmp_path: Path) -> None:
+    sc, r = laptop
+    p0 = dataclasses.replace(sc.parties[0], name=HOSTILE)
+    bad = dataclasses.replace(sc, parties=(p0, *sc.parties[1:]), title=HOSTILE)
+    chart = F.utility_space(bad, r)
+    F.save(chart, tmp_path / "space.svg")
+    text = (tmp_path / "space.svg").read_text()
+    root = ET.fromstring(text)
+    tags = {el.tag.rsplit("}", 1)[-1] for el in root.iter()}
+    assert "script" not in tags and "<script>" not in text
+    shown = [el.text or "" for el in root.iter() if el.tag.endswith("text")]
+    assert any(HOSTILE in t for t in shown), "the name is drawn, as text"
+    F.save(F.concession(bad, r), tmp_path / "concession.pdf")
+    assert (tmp_path / "concession.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_exports_and_refusals(laptop: Any, tmp_path: Path) -> None:
+    sc, r = laptop
+    chart = F.concession(sc, r)
+    F.save(chart, tmp_path / "c.png")
+    assert (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    F.save(chart, tmp_path / "c.json")
+    assert (tmp_path / "c.json").read_text().startswith("{")
+    with pytest.raises(EntenteError, match=r"c\.gif: cannot tell the figure's format"):
+        F.save(chart, tmp_path / "c.gif")
+    assert set(F.FIGURES) >= {"space", "concession", "issues", "ratification", "audit"}
+
+
+def test_missing_extra_is_one_line(monkeypatch: pytest.MonkeyPatch, laptop: Any) -> None:
+    monkeypatch.setitem(sys.modules, "vl_convert", None)
+    with pytest.raises(EntenteError) as e:
+        F.utility_space(laptop[0])
+    assert str(e.value) == "figures need the report extra: pip install 'entente[report]'"
+
+
+def test_alternating_offers_one_panel_per_party(laptop: Any) -> None:
+    sc, r = laptop
+    spec = F.spec(F.concession(sc, r))
+    assert len(spec["hconcat"]) == 2
+    rows = named(spec, "offers")
+    assert len(rows) == len(offers(r)) * len(sc.parties)
+    assert {row["actor"] for row in rows} == {p.name for p in sc.parties}
+    assert [u["name"] for u in units(spec) if u["name"].startswith("deadline")] == [
+        "deadline_0",
+        "deadline_1",
+    ]
+    F.render(F.concession(sc, r), ".svg")
