@@ -291,8 +291,8 @@ def _space_pair(
             + (" (approximate)" if view.get("approximate") else "")
         ],
     )
-    zoom = alt.selection_interval(bind="scales", name="zoom" + tag)
-    layers[0] = layers[0].add_params(zoom)
+    if not tag:  # one figure zooms and pans; panels stay still (Vega-Lite renames their views)
+        layers[0] = layers[0].add_params(alt.selection_interval(bind="scales", name="zoom"))
     return (
         alt.layer(*layers)
         .resolve_scale(color="independent", shape="independent")
@@ -984,6 +984,7 @@ def tournament_charts(rows: Any, *, seed: int = 0) -> dict[str, Figure]:
             y=alt.Y("count():Q", title="negotiations"),
             column=alt.Column("measure:N", title=None),
         )
+        .resolve_scale(x="independent")
         .properties(
             width=WIDTH // 1.5,
             title=alt.Title(
@@ -1011,12 +1012,19 @@ def _heatmap(
             alt.Tooltip("plays:Q"),
         ],
     )
+    values = [r["utility"] for r in rows]
+    middle = _r((min(values) + max(values)) / 2) if values else 0.0
     text = (
-        base.mark_text(fontSize=10, color="#FFFFFF")
-        .encode(text=alt.Text("utility:Q", format=".2f"))
+        base.mark_text(fontSize=10)
+        .encode(
+            text=alt.Text("utility:Q", format=".2f"),
+            color=alt.condition(
+                f"datum.utility > {middle!r}", alt.value("#000000"), alt.value("#FFFFFF")
+            ),
+        )
         .properties(name="labels")
     )
-    return alt.layer(cells, text).properties(title=title)
+    return alt.layer(cells, text).properties(title=title, width={"step": 44}, height={"step": 26})
 
 
 # ---------------------------------------------------------------------------- output
