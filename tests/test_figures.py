@@ -324,3 +324,19 @@ def test_alternating_offers_one_panel_per_party(laptop: Any) -> None:
         "deadline_1",
     ]
     F.render(F.concession(sc, r), ".svg")
+
+
+def test_html_keeps_scenario_text_inside_its_script(laptop: Any, tmp_path: Path) -> None:
+    sc, _ = laptop
+    name = "</script><script>alert(1)</script>"
+    p0 = dataclasses.replace(sc.parties[0], name=name)
+    bad = dataclasses.replace(sc, parties=(p0, *sc.parties[1:]), title="A & <b>B</b>")
+    chart = F.utility_space(bad)
+    F.save(chart, tmp_path / "space.html")
+    page = (tmp_path / "space.html").read_text()
+    assert page.count("<script") == page.count("</script>") == 2
+    assert "alert(1)" in page and "<script>alert" not in page
+    assert "<title>Utility space: </script>" not in page
+    assert "http://" not in page.split("<script>")[0] and "<link" not in page
+    spec = page.split("const spec = ", 1)[1].split(";\nvegaEmbed", 1)[0]
+    assert json.loads(spec) == F.spec(chart)
