@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/venv.sh
 ensure_venv "[test]"
+ensure_chromium
 .venv/bin/ruff check
 .venv/bin/ruff format --check
 .venv/bin/mypy

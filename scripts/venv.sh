@@ -17,3 +17,15 @@ ensure_venv() {
     touch "$stamp"
   fi
 }
+
+# The report's browser tests drive Debian's `chromium` (a browser is never downloaded). Install it
+# when missing and we are root on a Debian-like system; otherwise those tests skip, saying why.
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing chromium for the browser tests (apt-get)..." >&2
+    (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq chromium) \
+      >/dev/null 2>&1 || echo "could not install chromium: the browser tests will be skipped" >&2
+  fi
+  return 0
+}
