@@ -6,3 +6,25 @@ The layer only draws: every number comes from the layers below (`api.frontier`, 
 """
 
 from __future__ import annotations
+
+from entente.report.figures import (
+    FIGURES,
+    audit_chart,
+    concession,
+    issues_over_time,
+    ratification,
+    save,
+    tournament_charts,
+    utility_space,
+)
+
+__all__ = [
+    "FIGURES",
+    "audit_chart",
+    "concession",
+    "issues_over_time",
+    "ratification",
+    "save",
+    "tournament_charts",
+    "utility_space",
+]
