@@ -8,11 +8,11 @@ from typing import Any
 
 from entente.errors import EntenteError, one_of, quoted
 from entente.forecast.actors import Actors, Floats, Forecast, Model
+from entente.forecast.bargain import nash
 from entente.forecast.compromise import weighted_mean, weighted_median
-from entente.forecast.condorcet import condorcet
 from entente.forecast.eu import expected_utility
-from entente.forecast.exchange import exchange
-from entente.forecast.nash import nash
+from entente.forecast.smp import condorcet
+from entente.forecast.stokman import exchange
 
 MODELS: dict[str, Model] = {
     "mean": weighted_mean,
