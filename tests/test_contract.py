@@ -169,6 +169,8 @@ BAD: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("backtest", "portsmouth", "--ensemble", "mean"), ("--ensemble",)),
     (("backtest", "portsmouth", "--model", "oracle"), ("--model", "oracle")),
     (("backtest", "portsmouth", "--resamples", "0"), ("--resamples",)),
+    (("analyze", "--frontier-budget", "0"), ("--frontier-budget",)),
+    (("run", "--frontier-budget", "abc"), ("--frontier-budget",)),
     # leaderboard
     (("leaderboard", "{tmp}/no-such-folder"), ("no-such-folder",)),
     (("leaderboard", "{tmp}/empty-folder"), ("empty-folder",)),

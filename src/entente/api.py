@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -168,17 +170,80 @@ class Frontier:
     utilities: Floats
     nash: int
     """Row of the Nash point in the full table, or -1 when no outcome beats every reservation."""
+    approximate: bool = False
+    """True when the exact frontier would have taken longer than the budget allowed: then the
+    frontier is `approx_frontier`'s (outcomes found by search) and the Nash point its best."""
 
     def distance(self, utilities: Floats) -> float:
         """Distance from a utility vector to the nearest frontier point."""
         return float(frontier_distance(np.asarray(utilities)[None, :], self.utilities)[0])
 
 
+Progress = Callable[[float], None]
+"""Called with the fraction of the work done (0 to 1)."""
+
+_DEFAULTS: dict[str, Any] = {"budget": None, "progress": None}
+
+
+def frontier_defaults(budget: float | None = None, progress: Progress | None = None) -> None:
+    """The budget and progress callback of every later `frontier` call that names none (the
+    command line sets them once, for everything a command computes)."""
+    if budget is not None and not budget > 0:
+        raise EntenteError(f"frontier budget {budget}: expected a number of seconds above 0")
+    _DEFAULTS.update(budget=budget, progress=progress)
+
+
+def frontier(
+    scenario: Scenario, budget: float | None = None, progress: Progress | None = None
+) -> Frontier:
+    """The Pareto frontier (over outcomes no red line forbids) and the Nash point.
+
+    `budget` (seconds) bounds the exact computation: past it, the approximate frontier is
+    returned instead, marked `approximate`. `progress` is told the fraction done as the work
+    goes. Both default to what `frontier_defaults` set. Results are cached per scenario.
+    """
+    if budget is None:
+        budget = _DEFAULTS["budget"]
+    if budget is not None and not budget > 0:
+        raise EntenteError(f"frontier budget {budget}: expected a number of seconds above 0")
+    return _frontier(scenario, budget, progress or _DEFAULTS["progress"])
+
+
+class _OverBudget(Exception):
+    pass
+
+
 @lru_cache(maxsize=8)
-def frontier(scenario: Scenario) -> Frontier:
-    """The Pareto frontier (over outcomes no red line forbids) and the Nash point."""
-    t = table(scenario)
-    ids = t.candidates
-    front = ids[pareto_front(t.u[ids])]
-    n = nash(t.u[ids], t.reservations)
-    return Frontier(t.space.unflat(front), t.u[front], int(ids[n]) if n >= 0 else -1)
+def _frontier(scenario: Scenario, budget: float | None, progress: Progress | None) -> Frontier:
+    start = time.perf_counter()
+
+    def step(fraction: float) -> None:
+        if budget is not None and time.perf_counter() - start > budget:
+            raise _OverBudget
+        if progress is not None:
+            progress(fraction)
+
+    try:
+        step(0.0)
+        t = table(scenario)
+        step(0.1)
+        ids = t.candidates
+        u = t.u[ids]
+        front = pareto_front(u, lambda f: step(0.1 + 0.75 * f))
+        n = nash(u, t.reservations)
+        step(1.0)
+    except _OverBudget:
+        return _approximate(scenario, progress)
+    return Frontier(t.space.unflat(ids[front]), t.u[ids[front]], int(ids[n]) if n >= 0 else -1)
+
+
+def _approximate(scenario: Scenario, progress: Progress | None) -> Frontier:
+    from entente.analysis.approx import approx_frontier
+
+    af = approx_frontier(scenario.prefs, scenario.space, np.random.default_rng(0))
+    r = np.array([p.reservation for p in scenario.prefs])
+    n = nash(af.u, r) if len(af.u) else -1
+    if progress is not None:
+        progress(1.0)
+    flat = int(scenario.space.flat(af.outcomes[n : n + 1])[0]) if n >= 0 else -1
+    return Frontier(af.outcomes, af.u, flat, approximate=True)

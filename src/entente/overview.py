@@ -42,7 +42,8 @@ def overview(scenario: Scenario, *, seed: int = 0) -> dict[str, Any]:
         }
 
     r = np.array([p.prefs.reservation for p in scenario.parties])
-    if space.enumerable:
+    f = frontier(scenario) if space.enumerable else None
+    if f is not None and not f.approximate:
         t = table(scenario)
         cand = t.candidates
         u = t.u[cand]
@@ -50,20 +51,23 @@ def overview(scenario: Scenario, *, seed: int = 0) -> dict[str, Any]:
         def row(k: int) -> np.ndarray:
             return space.unflat(cand[k : k + 1])[0]
 
-        front_u = frontier(scenario).utilities
+        front_u = f.utilities
         out["opposition"] = opposition(u) if len(u) else None
     else:
-        from entente.analysis.approx import approx_frontier
+        if f is not None:  # the exact frontier would have taken longer than its budget
+            outcomes, u = f.outcomes, f.utilities
+        else:
+            from entente.analysis.approx import approx_frontier
 
-        af = approx_frontier(scenario.prefs, space, np.random.default_rng(seed))
-        u = af.u
+            af = approx_frontier(scenario.prefs, space, np.random.default_rng(seed))
+            outcomes, u = af.outcomes, af.u
 
         def row(k: int) -> np.ndarray:
-            return af.outcomes[k]
+            return outcomes[k]
 
-        front_u = af.u
+        front_u = u
         out["opposition"] = None
-    out["approximate"] = not space.enumerable
+    out["approximate"] = f is None or f.approximate
     out["frontier"] = front_u.tolist()
     for key, fn in (
         ("nash", nash),

@@ -208,6 +208,7 @@ def summarize(
         front = approx_frontier(prefs, scenario.space, np.random.default_rng(seed)).u
     if not approximate:
         f = frontier(scenario)
+        approximate = f.approximate  # past the frontier's time budget
         front = f.utilities
         if f.nash >= 0:
             nash_o = tuple(int(x) for x in scenario.space.unflat(np.array([f.nash]))[0])

@@ -16,11 +16,19 @@ the plain O(m^2) definition. With three or more parties, rows a little more than
 apart can even dominate one another in a cycle, and then none of them is kept; utilities that
 differ by rounding noise only, or by real amounts, never do.
 
-Two parties: a coarse grid prefilter, then one sort and a few searches. More parties: a
-skyline filter in sorted blocks, then an exact check among the few rows it leaves.
+Two parties: a coarse grid prefilter, then one sort and a few searches. Three parties: repeated
+rows merged, a coarse grid prefilter, then for each party an offline sweep in the order of its
+utility with a two-dimensional staircase query for the other two (`_sweep3`), each comparison
+the definition's own. More parties: a skyline filter in sorted blocks, then an exact check
+among the few rows it leaves.
+
+`progress`, where taken, is called with the fraction done (0 to 1) between steps; what it
+raises stops the computation (a time budget, say).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -61,7 +69,11 @@ def _bounds(u: Floats) -> tuple[Floats, Floats, bool]:
     return lo, hi, finite
 
 
-def pareto_mask(u: Floats) -> NDArray[np.bool_]:
+Progress = Callable[[float], None]
+"""Called with the fraction of the work done; may raise to stop it."""
+
+
+def pareto_mask(u: Floats, progress: Progress | None = None) -> NDArray[np.bool_]:
     """True for each row of `u` (m, k) that no other row dominates (beyond `tolerance(u)`).
 
     Rows equal within the tolerance do not dominate one another: all of them are kept.
@@ -72,7 +84,7 @@ def pareto_mask(u: Floats) -> NDArray[np.bool_]:
         return np.zeros(0, dtype=bool)
     lo, hi, finite = _bounds(u)
     t = TIE * np.maximum(hi - lo, np.maximum(np.abs(hi), np.abs(lo)))
-    return _undominated(u, t, lo, hi, finite)
+    return _undominated(u, t, lo, hi, finite, progress)
 
 
 def undominated(u: Floats, t: Floats) -> NDArray[np.bool_]:
@@ -84,7 +96,14 @@ def undominated(u: Floats, t: Floats) -> NDArray[np.bool_]:
     return _undominated(u, np.asarray(t, dtype=np.float64), *_bounds(u))
 
 
-def _undominated(u: Floats, t: Floats, lo: Floats, hi: Floats, finite: bool) -> NDArray[np.bool_]:
+def _undominated(
+    u: Floats,
+    t: Floats,
+    lo: Floats,
+    hi: Floats,
+    finite: bool,
+    progress: Progress | None = None,
+) -> NDArray[np.bool_]:
     m, k = u.shape
     if k == 1:
         return ~(u[:, 0].max() > u[:, 0] + t[0])
@@ -92,12 +111,14 @@ def _undominated(u: Floats, t: Floats, lo: Floats, hi: Floats, finite: bool) -> 
         if not finite or m <= 4096:
             return _sweep2(u[:, 0], u[:, 1], t)
         return _mask2(u, t, float(lo[0]), float(hi[0]))
-    return _skyline(u, t)
+    if k == 3 and finite:
+        return _mask3(u, t, lo, hi, progress)
+    return _skyline(u, t, progress=progress)
 
 
-def pareto_front(u: Floats) -> NDArray[np.int64]:
+def pareto_front(u: Floats, progress: Progress | None = None) -> NDArray[np.int64]:
     """Row indices of the frontier, from the first party's best to its worst (ties by index)."""
-    idx = np.flatnonzero(pareto_mask(u))
+    idx = np.flatnonzero(pareto_mask(u, progress))
     keys = tuple(-u[idx, j] for j in reversed(range(u.shape[1])))
     return idx[np.lexsort((idx, *keys))]
 
@@ -152,7 +173,9 @@ def _sweep2(a: Floats, b: Floats, t: Floats) -> NDArray[np.bool_]:
     return mask
 
 
-def _skyline(u: Floats, t: Floats, block: int = 2048) -> NDArray[np.bool_]:
+def _skyline(
+    u: Floats, t: Floats, block: int = 2048, progress: Progress | None = None
+) -> NDArray[np.bool_]:
     """k-party frontier.
 
     First a skyline under a stricter, transitive relation: y beats x when y_i >= x_i for all i
@@ -167,6 +190,8 @@ def _skyline(u: Floats, t: Floats, block: int = 2048) -> NDArray[np.bool_]:
     front = np.empty((0, u.shape[1]))
     kept: list[NDArray[np.int64]] = []
     for s in range(0, len(order), block):
+        if progress is not None:
+            progress(0.9 * s / len(order))
         ids = order[s : s + block]
         x = u[ids]
         # drop rows beaten by the frontier found so far, then rows beaten inside the block
@@ -196,3 +221,185 @@ def _dominated_by(
         gt = np.any(by[None, :, :] > (xs + gain)[:, None, :], axis=2)
         out[s : s + chunk] = np.any(ge & gt, axis=1)
     return out
+
+
+def _mask3(
+    u: Floats, t: Floats, lo: Floats, hi: Floats, progress: Progress | None = None
+) -> NDArray[np.bool_]:
+    """Three-party frontier of finite rows.
+
+    Dominance depends on a row's values only (a row never dominates its copy), so repeated
+    rows are merged first: GENIUS domains of millions of outcomes hold a few thousand
+    distinct utility vectors. Many distinct rows then go through `_grid3`, which keeps a
+    superset of the rows no row beats under a stricter, transitive relation; as in `_skyline`,
+    whoever dominates a row is beaten by a kept row that dominates it too, so checking the
+    kept rows against one another (`_sweep3`) is exact.
+    """
+    step = progress or (lambda f: None)
+    m = len(u)
+    rows, back = (u, None) if m < 4096 else _distinct(u)
+    step(0.3)
+    cand = np.arange(len(rows))
+    if len(rows) > 20000:
+        cand = np.flatnonzero(_grid3(rows, t, lo, hi))
+        step(0.4)
+    kept = cand[~_sweep3(rows[cand], t, lambda f: step(0.4 + 0.6 * f))]
+    mask = np.zeros(len(rows), dtype=bool)
+    mask[kept] = True
+    return mask if back is None else mask[back]
+
+
+def _distinct(u: Floats) -> tuple[Floats, NDArray[np.intp] | None]:
+    """The distinct rows of `u` and, for each row, its place among them; (u, None) when the
+    rows are not worth merging (too many distinct values)."""
+    m = len(u)
+    code, span = np.zeros(m, dtype=np.int64), 1
+    for j in range(u.shape[1]):
+        got = _codes(u[:, j], m // 8)
+        if got is None:
+            return u, None
+        code *= got[1]
+        code += got[0]
+        code, span = _compact(code, span * got[1])
+        if span > m // 2:
+            return u, None
+    first = np.empty(span, dtype=np.int64)
+    first[code] = np.arange(m)  # any row of a class will do: they are equal
+    return u[first], code
+
+
+def _codes(col: Floats, most: int) -> tuple[NDArray[np.int64], int] | None:
+    """Each value's place among the column's distinct values (found from a sample, then
+    completed with any the sample missed), and their number; None past `most` of them."""
+    col = np.ascontiguousarray(col)
+    values = np.unique(col[:: max(1, len(col) // 262144)])
+    if len(values) > most:
+        return None
+    idx = np.minimum(np.searchsorted(values, col), len(values) - 1)
+    missed = np.flatnonzero(values[idx] != col)
+    if len(missed):
+        more = np.union1d(values, col[missed])
+        if len(more) > most:
+            return None
+        idx = np.searchsorted(more, values)[idx]  # renumbered, then the missed ones placed
+        idx[missed] = np.searchsorted(more, col[missed])
+        values = more
+    return idx.astype(np.int64, copy=False), len(values)
+
+
+def _compact(code: NDArray[np.int64], span: int) -> tuple[NDArray[np.int64], int]:
+    """Codes below `span` renumbered 0..d-1 in the same order, and d."""
+    if span <= 4 * len(code) + (1 << 20):
+        present = np.zeros(span, dtype=bool)
+        present[code] = True
+        number = np.cumsum(present, dtype=np.int64) - 1
+        return number[code], int(number[-1]) + 1
+    values, inverse = np.unique(code, return_inverse=True)
+    return inverse.reshape(-1).astype(np.int64, copy=False), len(values)
+
+
+def _grid3(u: Floats, t: Floats, lo: Floats, hi: Floats, cells: int = 512) -> NDArray[np.bool_]:
+    """False for rows that a coarse grid on the first two parties shows beaten: another row
+    at least as good for all three and better by more than the tolerance for one.
+
+    Cells are non-decreasing in the utility and far wider than the tolerance, so a row two
+    cells higher for one party and one higher for the other, with as much for the third,
+    beats the row; so does one a cell higher for both and more than a tolerance above for
+    the third. The best third utility over every such cell is one suffix maximum.
+    """
+    a, b, c = u[:, 0], u[:, 1], u[:, 2]
+    n = min(cells, max(4, int(np.sqrt(len(u) / 4))))
+    ok = [(hi[j] - lo[j]) / n > 1e3 * float(t[j]) for j in (0, 1)]
+    if not all(ok):  # also when a span overflows or is 0
+        return np.ones(len(u), dtype=bool)
+
+    def cell(col: Floats, j: int) -> NDArray[np.intp]:
+        x = np.subtract(col, lo[j])
+        x *= n / (hi[j] - lo[j])
+        np.minimum(x, n - 1, out=x)
+        return x.astype(np.intp)
+
+    ca, cb = cell(a, 0), cell(b, 1)
+    top = np.full(n * n, -np.inf)
+    np.maximum.at(top, ca * n + cb, c)
+    best = np.full((n + 2, n + 2), -np.inf)
+    best[:n, :n] = top.reshape(n, n)
+    best = np.maximum.accumulate(best[::-1], axis=0)[::-1]
+    best = np.maximum.accumulate(best[:, ::-1], axis=1)[:, ::-1]
+    beaten = (best[ca + 2, cb + 1] >= c) | (best[ca + 1, cb + 2] >= c)
+    beaten |= best[ca + 1, cb + 1] > c + t[2]
+    return ~beaten
+
+
+def _sweep3(u: Floats, t: Floats, progress: Progress) -> NDArray[np.bool_]:
+    """Exactly the rows of `u` (m, 3) that another row dominates.
+
+    Row x is dominated iff for some party j a row y has y_j > x_j + t_j and y_i >= x_i - t_i
+    for the other two. For each j: the rows sorted by party j's utility, best first; the rows
+    above x_j + t_j are a prefix of that order, and whether the prefix holds a row at least
+    x_a - t_a and x_b - t_b for the other two is a two-dimensional dominance query, answered
+    for every row at once from the prefix's binary blocks (`_prefix_any`). Values are compared
+    through their ranks among the column's sorted values, which decide each comparison
+    exactly as the floats do.
+    """
+    m = len(u)
+    low = u - t  # the thresholds the definition compares against, rounded as it rounds them
+    high = u + t
+    rank = np.empty((m, 3), dtype=np.int64)
+    at_least = np.empty((m, 3), dtype=np.int64)
+    above = np.empty((m, 3), dtype=np.int64)
+    for j in range(3):
+        col = np.sort(u[:, j])
+        rank[:, j] = np.searchsorted(col, u[:, j], side="left")  # y >= v iff rank >= at_least
+        at_least[:, j] = np.searchsorted(col, low[:, j], side="left")
+        above[:, j] = m - np.searchsorted(col, high[:, j], side="right")  # rows > x_j + t_j
+    dominated = np.zeros(m, dtype=bool)
+    for j in range(3):
+        a, b = [i for i in range(3) if i != j]
+        order = np.argsort(-u[:, j], kind="stable")
+        dominated |= _prefix_any(
+            rank[order, a], rank[order, b], above[:, j], at_least[:, a], at_least[:, b]
+        )
+        progress((j + 1) / 3)
+    return dominated
+
+
+def _prefix_any(
+    ra: NDArray[np.int64],
+    rb: NDArray[np.int64],
+    length: NDArray[np.int64],
+    qa: NDArray[np.int64],
+    qb: NDArray[np.int64],
+) -> NDArray[np.bool_]:
+    """For each query q: is there a position p < length[q] with ra[p] >= qa[q] and
+    rb[p] >= qb[q]? (ra, rb are ranks in 0..n-1; qa, qb in 0..n.)
+
+    [0, length) splits into at most one block of size 2^l per bit l of length, the block
+    numbered (length >> l) - 1 at level l. At each level the positions are ordered by (block,
+    ra), which one stable sort of the previous level's order gives (two sorted runs merged per
+    block); the best rb from each place to its block's end answers every query of that level
+    with one search.
+    """
+    n = len(ra)
+    hit = np.zeros(len(length), dtype=bool)
+    o = np.arange(n, dtype=np.int64)
+    place = np.arange(n, dtype=np.int64)
+    width = n + 1
+    for level in range(max(1, n.bit_length())):
+        if level:
+            key = (o >> level) * width + ra[o]
+            o = o[np.argsort(key, kind="stable")]
+        block = place >> level
+        keys = block * width + ra[o]
+        nb = int(block[-1]) + 1
+        shift = (nb - 1 - block) * width  # later blocks lower: the maximum stays in its block
+        best = np.maximum.accumulate((rb[o] + shift)[::-1])[::-1] - shift
+        ask = np.flatnonzero((length >> level) & 1)
+        if len(ask) == 0:
+            continue
+        target = (length[ask] >> level) - 1
+        pos = np.searchsorted(keys, target * width + qa[ask], side="left")
+        inside = pos < (target + 1) << level
+        got = ask[inside]
+        hit[got] |= best[pos[inside]] >= qb[got]
+    return hit

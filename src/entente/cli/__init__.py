@@ -15,6 +15,7 @@ from rich.text import Text
 
 from entente import api, registry
 from entente.cli import convert, forecast, options, render, report, tournament, treaty
+from entente.cli.progress import FrontierBudgetOpt, watch_frontier
 from entente.errors import EntenteError
 from entente.formats.safe import write_atomic
 
@@ -79,8 +80,10 @@ def run(
     trace: Annotated[
         Path | None, typer.Option(help="Write the trace as JSON lines to this file.")
     ] = None,
+    frontier_budget: FrontierBudgetOpt = None,
 ) -> None:
     """Negotiate a scenario (Portsmouth 1905 by default); compare with frontier, Nash, history."""
+    watch_frontier(frontier_budget)
     from entente.negotiation.session import trace_jsonl
 
     n = options.negotiate(scenario, protocol, strategy, seed, deadline, win_sets)
@@ -109,8 +112,13 @@ POINTS = {
 
 
 @app.command()
-def analyze(scenario: ScenarioArg = "portsmouth", as_json: JsonOpt = False) -> None:
+def analyze(
+    scenario: ScenarioArg = "portsmouth",
+    as_json: JsonOpt = False,
+    frontier_budget: FrontierBudgetOpt = None,
+) -> None:
     """Outcomes, Pareto frontier, bargaining points and opposition of a scenario."""
+    watch_frontier(frontier_budget)
     from entente.overview import overview as analysis
 
     sc = api.load(scenario)
