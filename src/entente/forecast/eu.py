@@ -34,9 +34,11 @@ def probability(x: Floats, w: Floats, r: Floats) -> Floats:
     votes of every actor over every ordered pair of positions (Scholz et al.'s normaliser).
     """
     d = _distance(x, r)  # (i, k, m)
-    votes = w[:, :, None, None] * (d[:, :, None, :] - d[:, :, :, None])  # (i, k, m, n)
-    total = np.abs(votes).sum(axis=(1, 2, 3))  # (i,)
-    favour = np.maximum(votes, 0.0).sum(axis=1)  # (i, m, n)
+    i, a = x.shape
+    gap = d[:, :, None, :] - d[:, :, :, None]  # (i, k, m, n): d_kn - d_km
+    np.maximum(gap, 0.0, out=gap)
+    favour = np.matmul(w[:, None, :], gap.reshape(i, a, a * a)).reshape(i, a, a)  # (i, m, n)
+    total = 2 * favour.sum(axis=(1, 2))  # sum of |votes| = twice the sum of the positive ones
     safe = np.where(total > 0, total, 1.0)
     p = favour / safe[:, None, None]
     p[x[:, :, None] == x[:, None, :]] = 0.0

@@ -8,7 +8,8 @@ default "quadratic" contest; 1/2 when no one cares). A Markov chain that moves f
 it holds to a challenger i with probability P(i > j) / a gives each option's probability of
 winning: its stationary distribution. The round's forecast is the expected winner. Then each
 actor moves towards that forecast by (1 - salience) times `step` of the way: those who care
-little follow the expected outcome. Rounds go on until no actor moves more than `tol`.
+little follow the expected outcome. Rounds go on until no issue's forecast moves more than
+`tol` (on the unit scale), or `rounds` have passed.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from entente.forecast.compromise import weights
 
 def win_probabilities(x: Floats, w: Floats) -> Floats:
     """(i, a) each option's probability of winning; `x`, `w` laid out (i, a)."""
-    util = 1 - np.abs(x[:, :, None] - x[:, None, :])  # (i, k, m): k's utility for option m
-    vote = w[:, :, None, None] * (util[:, :, :, None] - util[:, :, None, :])  # (i, k, m, n)
-    coal = np.maximum(vote, 0.0).sum(axis=1)  # (i, m, n): support for m against n
+    i, a = x.shape
+    d = np.abs(x[:, :, None] - x[:, None, :])  # (i, k, m): k's distance to option m
+    gap = d[:, :, None, :] - d[:, :, :, None]  # (i, k, m, n): u_k(x_m) - u_k(x_n)
+    np.maximum(gap, 0.0, out=gap)
+    coal = np.matmul(w[:, None, :], gap.reshape(i, a, a * a)).reshape(i, a, a)  # m against n
     c2 = coal**2
     both = c2 + np.swapaxes(c2, 1, 2)
     p = np.where(both > 0, c2 / np.where(both > 0, both, 1.0), 0.5)  # P(m beats n)
-    a = x.shape[1]
     t = p / a  # from n to m
     eye = np.arange(a)
     t[:, eye, eye] = 0.0
@@ -62,12 +64,11 @@ def condorcet(
     for _ in range(rounds):
         target = path[-1][:, None]
         new = x + (1 - s) * step * (target - x)
-        moved = float(np.abs(new - x).max())
         x = new
         pi = win_probabilities(x, w)
         path.append((pi * x).sum(axis=1))
         done += 1
-        if moved <= tol:
+        if float(np.abs(path[-1] - path[-2]).max()) <= tol:
             break
     trajectory = actors.scale(np.array(path))
     details: dict[str, Any] = {

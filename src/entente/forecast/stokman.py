@@ -51,11 +51,16 @@ def gains(
     Returns (gain, u, v, p, q, move of u on q, move of v on p): v is the actor to whom p
     matters relatively less (s_vp s_uq < s_up s_vq); v supplies p, u supplies q.
     """
-    swap = s[i, p] * s[j, q] >= s[j, p] * s[i, q]  # i's ratio s_p/s_q is not the lower
+    n = x.shape[1]
+    xf, sf = x.ravel(), s.ravel()
+    ip, iq, jp, jq = i * n + p, i * n + q, j * n + p, j * n + q  # flat (actor, issue) indices
+    swap = sf[ip] * sf[jq] >= sf[jp] * sf[iq]  # i's ratio s_p/s_q is not the lower
     u = np.where(swap, i, j)
     v = np.where(swap, j, i)
-    xup, xvp, xuq, xvq = x[u, p], x[v, p], x[u, q], x[v, q]
-    sup, svp, suq, svq = s[u, p], s[v, p], s[u, q], s[v, q]
+    up, vp = np.where(swap, ip, jp), np.where(swap, jp, ip)
+    uq, vq = np.where(swap, iq, jq), np.where(swap, jq, iq)
+    xup, xvp, xuq, xvq = xf[up], xf[vp], xf[uq], xf[vq]
+    sup, svp, suq, svq = sf[up], sf[vp], sf[uq], sf[vq]
     wvp = c[v] * svp
     wuq = c[u] * suq
     rate = (sup + svp) / np.where(suq + svq > 0, suq + svq, 1.0)  # dq / dp for equal gain
@@ -78,23 +83,29 @@ def gains(
     return gain, u, v, p, q, move_u, move_v
 
 
-def matching(gain: Floats, slots: Ints, n_slots: int, order: Ints) -> Ints:
+def matching(gain: Floats, slots: Ints, n_slots: int, order: Ints, batch: int = 4096) -> Ints:
     """Greedy on `gain` (ties: `order`, lower first): the candidates taken, each slot at most
-    once. Computed as rounds of locally dominant choices, which give the greedy result."""
+    once. The sorted candidates are taken a batch at a time; within a batch, by rounds of
+    locally dominant choices (best among the live candidates on every one of its slots),
+    which give the same result as one at a time."""
     rank = np.lexsort((order, -gain))  # best first
-    alive = rank.copy()
-    taken: list[Ints] = []
     used = np.zeros(n_slots, dtype=bool)
-    while len(alive):
-        sl = slots[alive]  # (m, k)
-        first = np.full(n_slots, len(alive), dtype=np.intp)
-        pos = np.broadcast_to(np.arange(len(alive))[:, None], sl.shape)
-        np.minimum.at(first, sl.ravel(), pos.ravel())
-        best = (first[sl] == np.arange(len(alive))[:, None]).all(axis=1)
-        chosen = alive[best]
-        taken.append(chosen)
-        used[slots[chosen].ravel()] = True
+    taken: list[Ints] = []
+    for start in range(0, len(rank), batch):
+        alive = rank[start : start + batch]
         alive = alive[~used[slots[alive]].any(axis=1)]
+        while len(alive):
+            sl = slots[alive]  # (m, k), in rank order
+            first = np.full(n_slots, len(alive), dtype=np.intp)
+            pos = np.broadcast_to(np.arange(len(alive))[:, None], sl.shape)
+            np.minimum.at(first, sl.ravel(), pos.ravel())
+            best = (first[sl] == np.arange(len(alive))[:, None]).all(axis=1)
+            chosen = alive[best]
+            taken.append(chosen)
+            used[slots[chosen].ravel()] = True
+            alive = alive[~used[slots[alive]].any(axis=1)]
+        if used.all():
+            break
     return np.concatenate(taken) if taken else np.zeros(0, dtype=np.intp)
 
 
