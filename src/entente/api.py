@@ -228,7 +228,7 @@ def _frontier(scenario: Scenario, budget: float | None, progress: Progress | Non
         t = table(scenario)
         step(0.1)
         ids = t.candidates
-        u = t.u[ids]
+        u = t.u if len(ids) == len(t.u) else t.u[ids]  # no copy when no red line bites
         front = pareto_front(u, lambda f: step(0.1 + 0.75 * f))
         n = nash(u, t.reservations)
         step(1.0)
