@@ -171,6 +171,11 @@ BAD: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("backtest", "portsmouth", "--resamples", "0"), ("--resamples",)),
     (("analyze", "--frontier-budget", "0"), ("--frontier-budget",)),
     (("run", "--frontier-budget", "abc"), ("--frontier-budget",)),
+    # new
+    (("new", "{tmp}/a-file"), ("a-file", "already exists", "--force")),
+    (("new", "{tmp}/existing-dir"), ("existing-dir", "folder")),
+    (("new", "{tmp}/n.toml", "--template", "huge"), ("--template", "huge")),
+    (("new",), ("FILE",)),
     # leaderboard
     (("leaderboard", "{tmp}/no-such-folder"), ("no-such-folder",)),
     (("leaderboard", "{tmp}/empty-folder"), ("empty-folder",)),

@@ -337,7 +337,8 @@ def test_list_shows_whole_first_sentences_at_80_columns() -> None:
     code, text, _ = cli("list", columns=80)
     assert code == 0 and "…" not in text
     got = _what_column(text)
-    expected = [api.load(n).title for n in entente.registry.scenarios()]
+    # a scenario's row: its title, then its summary paragraph (the file's description)
+    expected = [api.load(n).title + api.load(n).description for n in entente.registry.scenarios()]
     expected += [entente.registry.DESCRIPTIONS[n] for n in entente.registry.PROTOCOLS]
     expected += [
         _first_sentence(entente.registry.strategy_class(n).__doc__)

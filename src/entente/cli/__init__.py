@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from entente import api, registry
-from entente.cli import convert, forecast, options, render, report, tournament, treaty
+from entente.cli import convert, forecast, new, options, render, report, tournament, treaty
 from entente.cli.progress import FrontierBudgetOpt, watch_frontier
 from entente.errors import EntenteError
 from entente.formats.safe import write_atomic
@@ -30,6 +30,7 @@ treaty.register(app)
 tournament.register(app)
 report.register(app)
 forecast.register(app)
+new.register(app)
 
 ScenarioArg = Annotated[
     str, typer.Argument(help="Built-in name, TOML file, or GENIUS/GeniusWeb file or folder.")
@@ -174,7 +175,9 @@ def list_() -> None:
     console = Console()
     t = render.table("kind", "name", "what")
     for name in registry.scenarios():
-        render.row(t, "scenario", name, api.load(name).title)
+        sc = api.load(name)  # its title, then its summary paragraph, wrapped (never cut)
+        summary = " ".join(sc.description.split())
+        render.row(t, "scenario", name, f"{sc.title}\n{summary}" if summary else sc.title)
     for name in registry.PROTOCOLS:
         render.row(t, "protocol", name, registry.DESCRIPTIONS.get(name, ""))
     for name in registry.STRATEGIES:

@@ -6,16 +6,19 @@ field and what was expected. Inside, the scenario is plain dataclasses.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StrictFloat, StrictInt, field_validator
+import numpy as np
+from pydantic import BaseModel, Discriminator, Field, StrictFloat, StrictInt, Tag, field_validator
 
 from entente import registry
 from entente.calendar import Calendars, Date, check_calendars
 from entente.errors import EntenteError, ScenarioError, one_of, quoted
+from entente.formats.shapes import ShapeModel, shape_kind, shape_values
 from entente.formats.tomlcheck import STRICT, Fail, Loc, failer, parse, read_text, validate
 from entente.formats.treaty_toml import (
     EventModel,
@@ -25,7 +28,14 @@ from entente.formats.treaty_toml import (
     build_timeline,
     build_treaty,
 )
-from entente.prefs import Preferences, RedLine, excludes_everything, linear, normalized
+from entente.prefs import (
+    LinearAdditive,
+    Preferences,
+    RedLine,
+    excludes_everything,
+    linear,
+    normalized,
+)
 from entente.scenario import Delegate, History, Mediator, Observer, Party, Scenario, Source
 from entente.space import Issue, OutcomeSpace, integer, real
 
@@ -68,14 +78,25 @@ class RedLineModel(_Model):
     reason: str = ""
 
 
+ValuesModel = Annotated[
+    Annotated[dict[str, float], Tag("value table")] | Annotated[ShapeModel, Tag("value shape")],
+    Discriminator(shape_kind),
+]
+"""A value table {option: value}, or for an integer or real issue a shape {shape = ...}."""
+
+
 class PartyModel(_Model):
     id: str
     name: str
     delegates: list[DelegateModel] = []
     strategy: str | None = Field(None, description="Default strategy spec, e.g. 'boulware(e=0.2)'.")
     weights: dict[str, float] = Field(description="{issue: weight} of the linear additive utility.")
-    values: dict[str, dict[str, float]] = Field(
-        {}, description="{issue: {option: value}}; numeric/ordinal issues default to 0..1 evenly."
+    values: dict[str, ValuesModel] = Field(
+        {},
+        description="{issue: {option: value}}, or for an integer or real issue a shape: "
+        "{shape = 'increasing' | 'decreasing'}, {shape = 'peak', at = x, width = w} or "
+        "{shape = 'linear', points = [[x, value], ...]}. Numeric and ordinal issues left out "
+        "rise evenly from 0 (first option) to 1 (last).",
     )
     reservation: float = Field(
         0.0,
@@ -286,9 +307,30 @@ def _issue(im: IssueModel, loc: Loc, fail: Fail) -> Issue:
 def _option(iss: Issue, choice: str | float, loc: Loc, fail: Fail) -> int:
     """The option an id (or, for integer and real issues, a number) names."""
     try:
-        return iss.index(choice) if isinstance(choice, str) else iss.at(choice)
+        if isinstance(choice, str):
+            return iss.index(choice)
+        if iss.kind == "real" and iss.values is not None:
+            return _on_grid(iss, float(choice))
+        return iss.at(choice)
     except EntenteError as e:
         raise fail(loc, str(e)) from None
+
+
+def _on_grid(iss: Issue, number: float) -> int:
+    """The option of a real issue nearest `number`, within half a step of its grid."""
+    vals = np.asarray(iss.values, dtype=np.float64)
+    k = int(np.argmin(np.abs(vals - number)))
+    steps = np.diff(vals)
+    half = 0.5 * float(steps[min(k, len(steps) - 1)]) if len(steps) else 0.0
+    slack = 1e-9 * max(1.0, abs(number))
+    if not (
+        vals[0] - slack <= number <= vals[-1] + slack and abs(vals[k] - number) <= half + slack
+    ):
+        raise EntenteError(
+            f"issue {quoted(iss.id)} has no option {quoted(number)}: expected a number "
+            f"from {iss.options[0]} to {iss.options[-1]}, taken to the nearest step of its grid"
+        )
+    return k
 
 
 def _date(value: str, loc: Loc, fail: Fail) -> Date:
@@ -352,8 +394,15 @@ def _party(pm: PartyModel, loc: Loc, space: OutcomeSpace, fail: Fail) -> Party:
             raise fail(
                 (*loc, where, key), f"names no issue (expected one of {one_of(sorted(issue_ids))})"
             )
+    tables: dict[str, dict[str, float]] = {}
+    shaped: dict[int, np.ndarray] = {}
     for iss_id, table in pm.values.items():
-        iss = space.issues[space.issue_index(iss_id)]
+        i = space.issue_index(iss_id)
+        iss = space.issues[i]
+        if isinstance(table, ShapeModel):
+            shaped[i] = shape_values(table, iss, (*loc, "values", iss_id), fail)
+            continue
+        tables[iss_id] = table
         for label in table:
             _option(iss, label, (*loc, "values", iss_id, label), fail)
         if len(table) < iss.size:
@@ -374,11 +423,13 @@ def _party(pm: PartyModel, loc: Loc, space: OutcomeSpace, fail: Fail) -> Party:
         prefs: Preferences = linear(
             space,
             pm.weights,
-            pm.values,
+            tables,
             reservation=pm.reservation,
             discount=pm.discount,
             red_lines=lines,
         )
+        if shaped:
+            prefs = _with_shapes(prefs, shaped)
         if pm.normalize:
             # the reservation value is given on the normalised scale: keep it as written
             prefs = replace(normalized(prefs, space), reservation=pm.reservation)
@@ -396,6 +447,22 @@ def _party(pm: PartyModel, loc: Loc, space: OutcomeSpace, fail: Fail) -> Party:
             f"no outcome is acceptable to {quoted(pm.id)}: its red lines exclude every outcome",
         )
     return Party(pm.id, pm.name, prefs, _delegates(pm.delegates), pm.strategy)
+
+
+def _with_shapes(prefs: Preferences, shaped: dict[int, np.ndarray]) -> Preferences:
+    """`prefs` with the value tables of the issues in `shaped` replaced by those arrays."""
+    lin = prefs.linear
+    assert lin is not None  # made by `linear`
+    values = tuple(shaped.get(i, v) for i, v in enumerate(lin.values))
+    reach = sum(
+        abs(float(w)) * float(np.abs(v).max()) for w, v in zip(lin.weights, values, strict=True)
+    )
+    if not math.isfinite(reach):
+        raise EntenteError(
+            "weights times values exceed the range of floating-point numbers "
+            "(keep utilities below about 1e300)"
+        )
+    return replace(prefs, terms=(LinearAdditive(lin.weights, values),))
 
 
 def _red_line(rl: RedLineModel, loc: Loc, space: OutcomeSpace, fail: Fail) -> RedLine:
