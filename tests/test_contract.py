@@ -175,7 +175,7 @@ BAD: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("new", "{tmp}/a-file"), ("a-file", "already exists", "--force")),
     (("new", "{tmp}/existing-dir"), ("existing-dir", "folder")),
     (("new", "{tmp}/n.toml", "--template", "huge"), ("--template", "huge")),
-    (("new",), ("FILE",)),
+    (("new",), ("file",)),
     # leaderboard
     (("leaderboard", "{tmp}/no-such-folder"), ("no-such-folder",)),
     (("leaderboard", "{tmp}/empty-folder"), ("empty-folder",)),
