@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -13,7 +15,7 @@ from entente.analysis.pareto import _distinct, _grid3, _mask3, _sweep3
 from entente.errors import EntenteError
 from entente.formats import genius
 from entente.hyperrect import from_boxes
-from entente.prefs import LinearAdditive, Preferences
+from entente.prefs import LinearAdditive, Preferences, RedLine
 from entente.search import LocalMoves
 from entente.space import Neighbourhood, OutcomeSpace, categorical
 from genius_paths import DATA
@@ -144,3 +146,24 @@ def test_frontier_past_its_budget_is_the_approximate_one_and_says_so() -> None:
     assert np.array_equal(again.utilities, exact.utilities) and again.nash == exact.nash
     with pytest.raises(EntenteError, match="frontier budget -1"):
         api.frontier(s, budget=-1)
+
+
+@pytest.mark.parametrize("name", ["portsmouth", "y2011/Laptop", "other/Jobs", "other/laptopdomain"])
+def test_overview_reuses_the_frontiers_nash_point_unchanged(name: str) -> None:
+    from entente.analysis import nash
+    from entente.overview import overview
+
+    s = api.load(name if "/" not in name else str(DATA / name))
+    if name == "portsmouth":  # a red line of the first party's: fewer candidates than rows
+        first = s.parties[0]
+        line = RedLine(((0, frozenset({0})), (1, frozenset({0}))))
+        prefs = replace(first.prefs, red_lines=(*first.prefs.red_lines, line))
+        s = replace(s, parties=(replace(first, prefs=prefs), *s.parties[1:]))
+    t = api.table(s)
+    assert name != "portsmouth" or len(t.candidates) < len(t.u)
+    cand = t.candidates
+    r = np.array([p.prefs.reservation for p in s.parties])
+    k = nash(t.u[cand], r)  # the plain computation, over every candidate row
+    got = overview(s)["nash"]
+    assert got["outcome"] == s.space.labels(s.space.unflat(cand[k : k + 1])[0])
+    assert list(got["utilities"].values()) == t.u[cand[k]].tolist()

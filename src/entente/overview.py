@@ -46,7 +46,9 @@ def overview(scenario: Scenario, *, seed: int = 0) -> dict[str, Any]:
     if f is not None and not f.approximate:
         t = table(scenario)
         cand = t.candidates
-        u = t.u[cand]
+        u = t.u if len(cand) == len(t.u) else t.u[cand]
+        # the frontier's Nash point is nash(u, r) already: its row among the candidates
+        known = {"nash": int(np.searchsorted(cand, f.nash)) if f.nash >= 0 else -1}
 
         def row(k: int) -> np.ndarray:
             return space.unflat(cand[k : k + 1])[0]
@@ -66,6 +68,7 @@ def overview(scenario: Scenario, *, seed: int = 0) -> dict[str, Any]:
             return outcomes[k]
 
         front_u = u
+        known = {}
         out["opposition"] = None
     out["approximate"] = f is None or f.approximate
     out["frontier"] = front_u.tolist()
@@ -75,7 +78,7 @@ def overview(scenario: Scenario, *, seed: int = 0) -> dict[str, Any]:
         ("egalitarian", egalitarian),
         ("max_welfare", max_welfare),
     ):
-        k = fn(u, r)
+        k = known[key] if key in known else fn(u, r)
         out[key] = point(row(k), u[k]) if k >= 0 else None
     h = scenario.history
     if h is not None and h.outcome is not None:
