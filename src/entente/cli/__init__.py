@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
-from entente import api, registry
-from entente.cli import convert, forecast, new, options, render, report, tournament, treaty
+from entente.cli import convert, forecast, new, options, report, tournament, treaty
 from entente.cli.progress import FrontierBudgetOpt, watch_frontier
 from entente.errors import EntenteError
-from entente.formats.safe import write_atomic
+
+# Start-up is a user's wait: this module and the command modules it registers import only
+# typer and the standard library at their top. Each command imports what it uses (numpy, the
+# formats, rich, the layers below) in its body, so `entente --help` and `entente run` pay for
+# no other command's imports (tests/test_startup.py keeps it so).
 
 app = typer.Typer(
     help="Model, negotiate, write and audit international agreements.",
@@ -85,6 +86,10 @@ def run(
 ) -> None:
     """Negotiate a scenario (Portsmouth 1905 by default); compare with frontier, Nash, history."""
     watch_frontier(frontier_budget)
+    from rich.console import Console
+
+    from entente.cli import render
+    from entente.formats.safe import write_atomic
     from entente.negotiation.session import trace_jsonl
 
     n = options.negotiate(scenario, protocol, strategy, seed, deadline, win_sets)
@@ -120,6 +125,11 @@ def analyze(
 ) -> None:
     """Outcomes, Pareto frontier, bargaining points and opposition of a scenario."""
     watch_frontier(frontier_budget)
+    from rich.console import Console
+    from rich.text import Text
+
+    from entente import api
+    from entente.cli import render
     from entente.overview import overview as analysis
 
     sc = api.load(scenario)
@@ -153,6 +163,9 @@ def validate(
     file: Annotated[str, typer.Argument(help="Scenario file or folder to check.")],
 ) -> None:
     """Check a scenario file; print a one-line description, or the error and exit 2."""
+    from entente import api
+    from entente.cli import render
+
     sc = api.load(file)
     typer.echo(
         f"ok: {sc.title}: {render.count(sc.space.n_issues, 'issue')}, "
@@ -172,6 +185,11 @@ def schema() -> None:
 @app.command("list")
 def list_() -> None:
     """Built-in scenarios, protocols and strategies."""
+    from rich.console import Console
+
+    from entente import api, registry
+    from entente.cli import render
+
     console = Console()
     t = render.table("kind", "name", "what")
     for name in registry.scenarios():

@@ -7,16 +7,18 @@ objects, styled only by the code here.
 from __future__ import annotations
 
 import shlex
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from entente.calendar import Date
-from entente.negotiation.actions import Accept, Offer, Outcome, Reject, Walk
-from entente.negotiation.protocol import Move
-from entente.scenario import Scenario
-from entente.summary import Summary
+if TYPE_CHECKING:  # other commands import this module: it imports no layer of entente itself
+    from entente.calendar import Date
+    from entente.negotiation.actions import Outcome
+    from entente.negotiation.protocol import Move
+    from entente.scenario import Scenario
+    from entente.summary import Summary
 
 Part = str | tuple[str, str]
 """A piece of a line: plain text, or (text, style)."""
@@ -185,6 +187,8 @@ def _line(
     last_own: dict[int, float],
 ) -> Outcome | None:
     """Print one move; return the outcome on the table after it."""
+    from entente.negotiation.actions import Accept, Offer, Reject, Walk
+
     space, names = sc.space, _names(sc)
     match m.action:
         case Offer(outcome):

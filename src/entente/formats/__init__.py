@@ -31,8 +31,6 @@ def load(source: str | Path) -> Scenario:
     Only regular files and folders are read: a device, a FIFO or a socket is refused in one
     line, before it is opened.
     """
-    from entente.formats import scenario_toml  # the schema: only TOML and built-ins need it
-
     p = Path(source)
     if _missing(p):
         found = builtin(str(source))
@@ -42,10 +40,14 @@ def load(source: str | Path) -> Scenario:
                 "(expected a .toml, GENIUS .xml or GeniusWeb .json file, or a folder)",
                 file=shown(source),
             )
+        from entente.formats import scenario_toml  # the schema: only TOML and built-ins need it
+
         return scenario_toml.load(found)
     what = kind(p)
     fmt = _format(p, what)
     if fmt == "toml":
+        from entente.formats import scenario_toml
+
         return scenario_toml.load(p)
     if fmt == "genius":
         from entente.formats import genius
