@@ -28,16 +28,8 @@ def save(scenario: Scenario, folder: str | Path) -> list[Path]:
     out = Path(folder)
     space = scenario.space
     domain = out / f"{scenario.id}-domain.xml"
-    tabs = {
-        p.id: tables(p.prefs, p.id, "GENIUS")
-        for p in scenario.parties
-        if not isinstance(p.prefs.terms[0], HyperRectangles)
-    }
-    # an integer issue stays integer when every party's values on it are affine
-    as_int = [
-        iss.kind == "integer" and all(_numeric_affine(iss, t[i]) is not None for t in tabs.values())
-        for i, iss in enumerate(space.issues)
-    ]
+    tabs = _tables(scenario)
+    as_int = _as_int(space, tabs)
     files = {domain: _domain(space, as_int)}
     for p in scenario.parties:
         f = out / f"{p.id}.xml"
@@ -47,6 +39,33 @@ def save(scenario: Scenario, folder: str | Path) -> list[Path]:
     for f, text in files.items():
         write_atomic(f, text)
     return list(files)
+
+
+def _tables(scenario: Scenario) -> dict[str, list[np.ndarray]]:
+    return {
+        p.id: tables(p.prefs, p.id, "GENIUS")
+        for p in scenario.parties
+        if not isinstance(p.prefs.terms[0], HyperRectangles)
+    }
+
+
+def _as_int(space: OutcomeSpace, tabs: dict[str, list[np.ndarray]]) -> list[bool]:
+    """An integer issue stays integer when every party's values on it are affine."""
+    return [
+        iss.kind == "integer" and all(_numeric_affine(iss, t[i]) is not None for t in tabs.values())
+        for i, iss in enumerate(space.issues)
+    ]
+
+
+def integers_as_items(scenario: Scenario) -> list[str]:
+    """The integer issues GENIUS gets as lists of items, their numbers lost: those some party
+    values other than along a straight line."""
+    as_int = _as_int(scenario.space, _tables(scenario))
+    return [
+        iss.id
+        for iss, kept in zip(scenario.space.issues, as_int, strict=True)
+        if iss.kind == "integer" and not kept
+    ]
 
 
 def _f(x: float) -> str:

@@ -1,44 +1,32 @@
-"""Write a scenario as an entente TOML file that loads back to the same utilities.
+"""Write a scenario as an entente TOML file that loads back to the same scenario.
 
-Every value table is written out in full; a utility's constant offset (from normalising) is
-folded into one issue's values, since the file format has none. Real issues are written as
-low/high/resolution when that rebuilds the same options, else as ordinal options. Nonlinear
-terms have no TOML form and are refused.
+Everything a `Scenario` holds is written: the case and its dates and calendars, issues,
+parties, mediators, observers, sources, history, ratification, the treaty and the timeline.
+Every value table is written out in full (a shape becomes the values it gave); a utility's
+constant offset (from normalising) is folded into one issue's values, since the file format
+has none. Real issues are written as low/high/resolution when that rebuilds the same options,
+else as ordinal options. Nonlinear terms have no TOML form and are refused.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
-from entente.calendar import Date
 from entente.errors import ScenarioError
 from entente.formats.safe import write_atomic
+from entente.formats.treaty_write import date as _date
+from entente.formats.treaty_write import f as _f
+from entente.formats.treaty_write import ratification_lines, timeline_lines, treaty_lines
+from entente.formats.treaty_write import s as _s
 from entente.prefs import Preferences
 from entente.scenario import Delegate, Party, Scenario
 from entente.space import Issue, OutcomeSpace, real
 
 
-def _s(text: str) -> str:
-    """A TOML basic string (JSON escapes are valid TOML escapes)."""
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def _f(x: float) -> str:
-    return repr(float(x))
-
-
 def _table(d: dict[str, str]) -> str:
     return "{ " + ", ".join(f"{_s(k)} = {v}" for k, v in d.items()) + " }"
-
-
-def _date(d: Date) -> str:
-    if d.calendar == "julian":
-        y, m, day = d.julian
-        return _s(f"{y:04d}-{m:02d}-{day:02d} OS")
-    return _s(d.iso())
 
 
 def dumps(scenario: Scenario) -> str:
@@ -79,6 +67,10 @@ def dumps(scenario: Scenario) -> str:
             out.append(f"date = {_date(h.date)}")
         if h.note:
             out.append(f"note = {_s(h.note)}")
+    out += ratification_lines(sc.ratification, sc.space, _linear)
+    if sc.treaty is not None:
+        out += treaty_lines(sc.treaty, sc.space)
+    out += timeline_lines(sc.timeline)
     return "\n".join(out) + "\n"
 
 
@@ -89,21 +81,29 @@ def _issue(iss: Issue) -> list[str]:
     vals = iss.values
     if iss.kind == "integer" and vals is not None:
         return [*out, 'kind = "integer"', f"low = {int(vals[0])}", f"high = {int(vals[-1])}"]
-    if iss.kind == "real" and vals is not None:
+    if iss.kind == "real" and vals is not None and on_grid(iss):
         step = vals[1] - vals[0] if len(vals) > 1 else 1.0
-        try:
-            same = real(iss.id, vals[0], vals[-1], step).options == iss.options
-        except Exception:
-            same = False
-        if same:
-            grid = [f"low = {_f(vals[0])}", f"high = {_f(vals[-1])}", f"resolution = {_f(step)}"]
-            return [*out, 'kind = "real"', *grid]
+        grid = [f"low = {_f(vals[0])}", f"high = {_f(vals[-1])}", f"resolution = {_f(step)}"]
+        return [*out, 'kind = "real"', *grid]
     kind = iss.kind if iss.kind in ("categorical", "ordinal") else "ordinal"
     opts = [
         _table({"id": _s(o), "label": _s(iss.label(k))}) if iss.labels else _s(o)
         for k, o in enumerate(iss.options)
     ]
     return [*out, f"kind = {_s(kind)}", "options = [", *(f"  {o}," for o in opts), "]"]
+
+
+def on_grid(iss: Issue) -> bool:
+    """Whether a real issue's options are those of low/high/resolution (else it is written as
+    ordinal options, and its numbers are lost)."""
+    vals = iss.values
+    if iss.kind != "real" or vals is None:
+        return False
+    step = vals[1] - vals[0] if len(vals) > 1 else 1.0
+    try:
+        return real(iss.id, vals[0], vals[-1], step).options == iss.options
+    except Exception:
+        return False
 
 
 def _people(delegates: tuple[Delegate, ...], strategy: str | None) -> list[str]:

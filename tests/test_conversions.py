@@ -1,0 +1,165 @@
+"""Conversions tell the truth: TOML keeps everything a scenario holds; GENIUS and GeniusWeb
+say in one line what they leave behind, and drop red lines only when asked."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from cli_run import assert_refused, cli
+from entente import api
+from entente.cli.new import Template, template_text
+from entente.formats import carry, load
+from entente.formats.scenario_toml import loads
+from entente.formats.scenario_write import dumps
+from entente.prefs import Preferences
+from entente.scenario import Scenario
+from entente.space import OutcomeSpace
+from genius_paths import DATA
+
+PORTSMOUTH = (
+    Path(__file__).resolve().parents[1] / "src" / "entente" / "scenarios" / "portsmouth.toml"
+)
+
+
+def assert_same(a: Any, b: Any, space: OutcomeSpace, where: str = "scenario") -> None:
+    """Field by field: dataclasses recursively, utilities outcome by outcome."""
+    if isinstance(a, Preferences):
+        assert isinstance(b, Preferences), where
+        for name in ("reservation", "discount", "red_lines"):
+            assert getattr(a, name) == getattr(b, name), f"{where}.{name}"
+        o = space.all()
+        np.testing.assert_allclose(
+            a.utility(o), b.utility(o), rtol=1e-12, atol=1e-12, err_msg=where
+        )
+        return
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        assert type(a) is type(b), where
+        for f in dataclasses.fields(a):
+            if f.name == "path" or f.name.startswith("_"):
+                continue
+            assert_same(getattr(a, f.name), getattr(b, f.name), space, f"{where}.{f.name}")
+        return
+    if isinstance(a, tuple | list):
+        assert isinstance(b, tuple | list) and len(a) == len(b), where
+        for k, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same(x, y, space, f"{where}[{k}]")
+        return
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and list(a) == list(b), where
+        for k in a:
+            assert_same(a[k], b[k], space, f"{where}.{k}")
+        return
+    assert a == b, f"{where}: {a!r} != {b!r}"
+
+
+def round_trip(sc: Scenario) -> Scenario:
+    return loads(dumps(sc), "again.toml")
+
+
+def test_portsmouth_survives_a_toml_round_trip_in_every_field() -> None:
+    sc = load(PORTSMOUTH)
+    assert sc.treaty is not None and sc.ratification and sc.timeline and sc.dates
+    again = round_trip(sc)
+    assert_same(sc, again, sc.space)
+    assert dumps(again) == dumps(sc)  # a second trip writes the same text
+
+
+@pytest.mark.parametrize("name", [t.value for t in Template])
+def test_templates_survive_a_toml_round_trip(name: str) -> None:
+    sc = loads(template_text(name), "t.toml")
+    assert_same(sc, round_trip(sc), sc.space)
+
+
+def test_the_round_trip_would_see_a_lost_field() -> None:
+    sc = load(PORTSMOUTH)
+    with pytest.raises(AssertionError, match=r"scenario\.timeline"):
+        assert_same(sc, dataclasses.replace(sc, timeline=sc.timeline[1:]), sc.space)
+    assert sc.treaty is not None
+    articles = sc.treaty.articles
+    shorter = dataclasses.replace(
+        sc.treaty, articles=(*articles[:-1], dataclasses.replace(articles[-1], kind="final"))
+    )
+    with pytest.raises(AssertionError, match=r"scenario.treaty.articles\[\d+\].kind"):
+        assert_same(sc, dataclasses.replace(sc, treaty=shorter), sc.space)
+
+
+def test_import_to_toml_says_nothing_when_nothing_is_lost(tmp_path: Path) -> None:
+    out = tmp_path / "p.toml"
+    r = cli("import", "portsmouth", "-o", out)
+    assert r.code == 0 and r.err == f"wrote {out}\n", r.err
+    sc = api.load("portsmouth")
+    assert_same(sc, load(out), sc.space)
+    r = cli("import", "portsmouth")
+    assert r.code == 0 and r.err == "" and r.out == dumps(sc)
+
+
+def test_genius_export_refuses_red_lines_unless_dropped(tmp_path: Path) -> None:
+    case = tmp_path / "m.toml"
+    case.write_text(template_text("minimal"))
+    assert_refused(
+        cli("export", case, tmp_path / "g"),
+        "genius cannot express red lines (1 red line, of north)",
+        "--drop-red-lines",
+    )
+    assert not (tmp_path / "g").exists()
+    r = cli("export", case, tmp_path / "g", "--drop-red-lines")
+    assert r.code == 0, r.err
+    lines = r.err.splitlines()
+    assert lines[0] == (
+        "entente: warning: genius: dropped: title, description, venue, party names, delegates, "
+        "strategies, issue names, option labels, the numbers of issue(s) troops (written as "
+        "options), protocol (alternating, 30 rounds), 1 source, 1 red line"
+    )
+    assert lines[1:] == [
+        f"wrote {tmp_path / 'g' / f}" for f in ("my_case-domain.xml", "north.xml", "south.xml")
+    ]
+    back = load(tmp_path / "g")
+    sc = loads(template_text("minimal"))
+    assert back.parties[0].prefs.red_lines == ()
+    o = sc.space.all()
+    for p, q in zip(sc.parties, back.parties, strict=True):  # the utilities themselves are kept
+        np.testing.assert_allclose(p.prefs.utility(o), q.prefs.utility(o), atol=1e-12)
+
+
+def test_geniusweb_says_it_drops_reservation_values(tmp_path: Path) -> None:
+    r = cli("export", "portsmouth", tmp_path / "w", "--to", "geniusweb")
+    assert r.code == 0, r.err
+    note = r.err.splitlines()[0]
+    assert note.startswith("entente: warning: geniusweb: dropped: ")
+    for item in (
+        "reservation values",
+        "1 mediator",
+        "3 observers",
+        "history",
+        "ratification",
+        "treaty",
+        "timeline",
+    ):
+        assert item in note
+    assert "red line" not in note and "discount" not in note
+
+
+def test_what_is_dropped_follows_what_the_scenario_holds() -> None:
+    laptop = load(DATA / "y2011" / "Laptop")
+    assert carry.dropped(laptop, "genius") == []  # a GENIUS domain goes back whole
+    assert carry.note(laptop, "toml") is None
+    sc = api.load("portsmouth")
+    bare = dataclasses.replace(
+        sc, mediators=(), observers=(), treaty=None, timeline=(), ratification=()
+    )
+    lost = carry.dropped(bare, "genius")
+    assert "treaty" not in lost and "timeline" not in lost and "1 mediator" not in lost
+    assert "history" in lost and "dates" in lost
+    assert carry.dropped(sc, "genius", red_lines_dropped=3)[-1] == "3 red lines"
+
+
+def test_shapes_are_written_as_the_values_they_give() -> None:
+    sc = loads(template_text("minimal"))
+    text = dumps(sc)
+    assert "shape" not in text
+    assert_same(sc, loads(text), sc.space)
