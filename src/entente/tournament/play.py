@@ -7,7 +7,7 @@ through the one driver loop, `session.run`. Either way a cell's row depends only
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from entente.prefs import Floats
 from entente.tournament.batch import batchable, run_batch, supports
 from entente.tournament.grid import Cell
 from entente.tournament.prepared import Prepared, prepare
+from entente.tournament.store import Store
 
 Row = dict[str, Any]
 
@@ -29,7 +30,8 @@ class Task:
     """A chunk of cells of one scenario, with how to negotiate them (sent to workers)."""
 
     source: str
-    cells: tuple[Cell, ...]
+    cells: Sequence[Cell]
+    """A tuple of cells, or a `cells.Slice` of the grid (built where it is read)."""
     deadline: int
     protocol: str = "alternating"
     mediator: str | None = None
@@ -40,8 +42,36 @@ class Task:
 
 def play(task: Task) -> list[Row]:
     """Negotiate every cell of the task; one row per cell, in the task's order."""
+    cells = list(task.cells)
+    rows = {r["key"]: r for part in _rows(task, cells) for r in part}
+    return [rows[c.key] for c in cells]
+
+
+def play_part(task: Task, folder: str, flush_seconds: float = 1.0) -> int:
+    """Negotiate every cell of the task and store the rows in the results folder `folder`; the
+    number of rows stored (this is what a worker sends back: a count, not the rows).
+
+    Rows become a part file (durable and atomic, `Store.append`) whenever `flush_seconds` of
+    work have gone by since the last one, and at the end, so a killed run loses at most that
+    much of each worker's work. The caller holds the folder's lock for the whole run.
+    """
+    store = Store(folder)
+    done = 0
+    buffer: list[Row] = []
+    last = time.monotonic()
+    for rows in _rows(task, list(task.cells)):
+        buffer.extend(rows)
+        if time.monotonic() - last >= flush_seconds:
+            store.append(buffer)
+            done, buffer, last = done + len(buffer), [], time.monotonic()
+    store.append(buffer)
+    return done + len(buffer)
+
+
+def _rows(task: Task, cells: Sequence[Cell]) -> Iterator[list[Row]]:
+    """The rows of the task's `cells` in pieces: every batched cell at once, then each looped
+    cell."""
     prep = prepare(task.source, task.fingerprint)
-    rows: dict[str, Row] = {}
     fast: list[Cell] = []
     slow: list[Cell] = []
     can_batch = (
@@ -50,22 +80,22 @@ def play(task: Task) -> list[Row]:
         and prep.table is not None
         and supports(prep.table)
     )
-    specs = {s for cell in task.cells for s in cell.specs}
+    specs = {s for cell in cells for s in cell.specs}
     fits = {s: batchable(registry.strategy(s)) for s in specs}
-    for cell in task.cells:
+    for cell in cells:
         if can_batch and all(fits[s] for s in cell.specs):
             fast.append(cell)
         else:
             slow.append(cell)
     if fast:
-        rows.update(_batched(prep, fast, task.deadline))
+        yield _batched(prep, fast, task.deadline)
     for cell in slow:
-        rows[cell.key] = _looped(prep, cell, task)
-    return [rows[c.key] for c in task.cells]
+        yield [_looped(prep, cell, task)]
 
 
-def _batched(prep: Prepared, cells: Sequence[Cell], deadline: int) -> dict[str, Row]:
-    """Batched cells: these strategies use no randomness, so equal assignments are played once."""
+def _batched(prep: Prepared, cells: Sequence[Cell], deadline: int) -> list[Row]:
+    """Batched cells: these strategies use no randomness, so equal assignments are played once
+    (and their row, all but the cell's own coordinates, is built once)."""
     assert prep.table is not None
     start = time.perf_counter()
     unique = list(dict.fromkeys(c.specs for c in cells))
@@ -88,15 +118,34 @@ def _batched(prep: Prepared, cells: Sequence[Cell], deadline: int) -> dict[str, 
             u[:, j] *= np.array([p.discount ** float(t) for t in times])
     seconds = (time.perf_counter() - start) / len(cells)
     to_front, to_nash = prep.distances(u)
-    rows: dict[str, Row] = {}
-    for c in cells:
-        m = where[c.specs]
+    shared: list[Row] = []
+    for m in range(len(unique)):
         flat = int(out.agreement[m])
         agreement = prep.table.outcomes[flat] if flat >= 0 else None
-        rows[c.key] = _row(
-            prep, c, agreement, u[m], int(out.rounds[m]), seconds, to_front[m], to_nash[m]
+        shared.append(
+            _row(prep, None, agreement, u[m], int(out.rounds[m]), seconds, to_front[m], to_nash[m])
+        )
+    rows: list[Row] = []
+    for c in cells:
+        row = shared[where[c.specs]]
+        rows.append(
+            {
+                "key": c.key,
+                "scenario": c.scenario,
+                "strategies": list(c.specs),
+                "roles": list(row["roles"]),
+                "repetition": c.repetition,
+                "seed": c.seed,
+                "agreement": None if row["agreement"] is None else list(row["agreement"]),
+                "utilities": list(row["utilities"]),
+                **{name: row[name] for name in _MEASURES},
+            }
         )
     return rows
+
+
+_MEASURES = ("rounds", "seconds", "frontier_distance", "nash_distance", "welfare")
+"""The columns of a row after its cell, roles, agreement and utilities."""
 
 
 def _looped(prep: Prepared, cell: Cell, task: Task) -> Row:
@@ -131,7 +180,7 @@ def _looped(prep: Prepared, cell: Cell, task: Task) -> Row:
 
 def _row(
     prep: Prepared,
-    cell: Cell,
+    cell: Cell | None,
     agreement: np.ndarray | None,
     utilities: Floats,
     rounds: int,
@@ -143,12 +192,12 @@ def _row(
         return None if np.isnan(x) else float(x)
 
     return {
-        "key": cell.key,
-        "scenario": cell.scenario,
-        "strategies": list(cell.specs),
+        "key": cell.key if cell else "",
+        "scenario": cell.scenario if cell else "",
+        "strategies": list(cell.specs) if cell else [],
         "roles": [p.id for p in prep.scenario.parties],
-        "repetition": cell.repetition,
-        "seed": cell.seed,
+        "repetition": cell.repetition if cell else 0,
+        "seed": cell.seed if cell else 0,
         "agreement": None if agreement is None else [int(x) for x in agreement],
         "utilities": [float(x) for x in utilities],
         "rounds": rounds,

@@ -13,9 +13,10 @@ from entente import registry
 from entente.api import DEFAULT_MEDIATOR
 from entente.errors import EntenteError, quoted
 from entente.tournament import grid
-from entente.tournament.executors import Executor, InProcess
+from entente.tournament.cells import Part, slices
+from entente.tournament.executors import Auto, Executor
 from entente.tournament.fingerprint import fingerprint
-from entente.tournament.play import Row, Task
+from entente.tournament.play import Task
 from entente.tournament.prepared import load
 from entente.tournament.store import FORMAT, Store, require
 
@@ -55,8 +56,12 @@ def run_tournament(
 ) -> Summary:
     """Negotiate every cell of the grid once and store its row in `out`.
 
-    `on_start(n)` is told how many cells remain; `on_rows(m)` each time m more are done.
-    Rows are appended at least every `flush_seconds`, so a killed run loses at most that much.
+    `executor` defaults to `Auto()`: this process for small grids, worker processes on every
+    core for larger ones. Cells go to the executor in tasks of `chunk` cells of one scenario
+    (0: sized to give each worker about four tasks, within `MIN_CHUNK` and `MAX_CHUNK`).
+    `on_start(n)` is told how many cells remain; `on_rows(m)` each time m more are stored.
+    Each worker stores its rows at least every `flush_seconds` (a batch of batchable cells at
+    once), so a killed run loses at most that much of each worker's work.
     Every argument, strategy spec and scenario is checked before the first negotiation, and
     the results folder is locked for the whole run (a second run on it is refused).
     """
@@ -91,41 +96,44 @@ def run_tournament(
         "mediator": mediator,
         "self_play": self_play,
     }
-    everything = grid.cells(
-        [(sc.id, len(sc.parties)) for sc in loaded.values()],
-        specs,
-        repetitions,
-        seed,
-        self_play=self_play,
-    )
+    parts = {
+        sc.id: Part(sc.id, len(sc.parties), specs, repetitions, seed, self_play)
+        for sc in loaded.values()
+    }
+    total = sum(len(p) for p in parts.values())
     with store.opened(manifest, resume=resume):
         have = store.keys() if resume else set()
-        todo = [c for c in everything if c.key not in have]
-        ex = executor or InProcess()
-        size = chunk or max(1, min(1000, math.ceil(len(todo) / (4 * max(1, ex.workers)))))
-        tasks: list[Task] = []
-        for name, src in names.items():
-            mine = [c for c in todo if c.scenario == name]
-            for i in range(0, len(mine), size):
-                part = tuple(mine[i : i + size])
-                tasks.append(
-                    Task(src, part, rounds, proto.name, mediator, fingerprint=prints[name])
-                )
+        todo = {name: part.todo(have) for name, part in parts.items()}
+        left = sum(len(t) for t in todo.values())
+        ex = executor or Auto()
+        size = chunk or chunk_size(left, ex.workers)
+        tasks = [
+            Task(names[name], cells, rounds, proto.name, mediator, fingerprint=prints[name])
+            for name, part in parts.items()
+            for cells in slices(part, todo[name], size)
+        ]
         if on_start:
-            on_start(len(todo))
-        buffer: list[Row] = []
-        flushed = time.monotonic()
-        for _, rows in ex.run(tasks):
-            buffer.extend(rows)
+            on_start(left)
+        for _, n in ex.run(tasks, str(store.folder), flush_seconds):
             if on_rows:
-                on_rows(len(rows))
-            if time.monotonic() - flushed >= flush_seconds or len(buffer) >= 5000:
-                store.append(buffer)
-                buffer, flushed = [], time.monotonic()
-        store.append(buffer)
-    return Summary(
-        len(everything), len(everything) - len(todo), len(todo), time.perf_counter() - start
-    )
+                on_rows(n)
+    return Summary(total, total - left, left, time.perf_counter() - start)
+
+
+MIN_CHUNK = 200
+"""Fewest cells in a task (unless the grid is smaller): each task costs a part file (a Parquet
+write and two fsyncs) and a round trip to a worker, which a few hundred batched negotiations
+repay."""
+MAX_CHUNK = 5000
+"""Most cells in a task, which bounds a worker's memory and a part's size."""
+
+
+def chunk_size(cells: int, workers: int) -> int:
+    """Cells per task: about four tasks per worker (so that workers finish together), within
+    `MIN_CHUNK` and `MAX_CHUNK`; one process takes the largest tasks."""
+    if workers <= 1:
+        return max(1, min(MAX_CHUNK, cells))
+    return max(1, min(cells, MAX_CHUNK, max(MIN_CHUNK, math.ceil(cells / (4 * workers)))))
 
 
 def _mediator(mediated: bool, spec: str | None) -> str | None:
