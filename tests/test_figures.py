@@ -24,6 +24,7 @@ from entente.audit import audit
 from entente.errors import EntenteError
 from entente.negotiation.actions import Offer
 from entente.report import figures as F
+from entente.report.kinds import FIGURES
 from entente.settlement import ratify
 from entente.summary import settlements
 from entente.tournament.leaderboard import leaderboard
@@ -302,7 +303,7 @@ def test_exports_and_refusals(laptop: Any, tmp_path: Path) -> None:
     assert (tmp_path / "c.json").read_text().startswith("{")
     with pytest.raises(EntenteError, match=r"c\.gif: cannot tell the figure's format"):
         F.save(chart, tmp_path / "c.gif")
-    assert set(F.FIGURES) >= {"space", "concession", "issues", "ratification", "audit"}
+    assert set(FIGURES) >= {"space", "concession", "issues", "ratification", "audit"}
 
 
 def test_missing_extra_is_one_line(monkeypatch: pytest.MonkeyPatch, laptop: Any) -> None:

@@ -176,7 +176,7 @@ def test_plot_in_every_format(tmp_path: Path) -> None:
 
 
 def test_plot_help_lists_every_figure() -> None:
-    from entente.report.figures import FIGURES
+    from entente.report.kinds import FIGURES
 
     r = cli("plot", "--help", columns=200)
     assert r.code == 0

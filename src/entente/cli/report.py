@@ -134,10 +134,11 @@ def plot(
     """Draw one figure of a negotiation or of a tournament's results: SVG, PNG, PDF, offline
     HTML or the Vega-Lite specification (JSON)."""
     from entente.report import figures as fig
+    from entente.report.kinds import FIGURES
 
-    if kind not in fig.FIGURES:
+    if kind not in FIGURES:
         raise EntenteError(
-            f"figure {quoted(kind)}: no such figure; expected one of " + ", ".join(fig.FIGURES)
+            f"figure {quoted(kind)}: no such figure; expected one of " + ", ".join(FIGURES)
         )
     _suffix(output, fig.SUFFIXES)
     from entente.report.html import require
@@ -187,7 +188,7 @@ def _negotiation_chart(kind: str, n: Negotiated) -> Any:
 
 
 def _kinds_help() -> str:
-    from entente.report.figures import FIGURES
+    from entente.report.kinds import FIGURES
 
     return "\n\n".join(f"{k}: {v}" for k, v in FIGURES.items())
 

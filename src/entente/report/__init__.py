@@ -7,16 +7,21 @@ The layer only draws: every number comes from the layers below (`api.frontier`, 
 
 from __future__ import annotations
 
-from entente.report.figures import (
-    FIGURES,
-    audit_chart,
-    concession,
-    issues_over_time,
-    ratification,
-    save,
-    tournament_charts,
-    utility_space,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from entente.report.kinds import FIGURES
+
+if TYPE_CHECKING:  # the same names, eagerly, for type checkers
+    from entente.report.figures import (
+        audit_chart,
+        concession,
+        issues_over_time,
+        ratification,
+        save,
+        tournament_charts,
+        utility_space,
+    )
 
 __all__ = [
     "FIGURES",
@@ -28,3 +33,10 @@ __all__ = [
     "tournament_charts",
     "utility_space",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The figure functions, imported with the plotting libraries on first use."""
+    if name in __all__:
+        return getattr(import_module("entente.report.figures"), name)
+    raise AttributeError(f"module 'entente.report' has no attribute {name!r}")

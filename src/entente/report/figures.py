@@ -27,17 +27,6 @@ if TYPE_CHECKING:
 Figure = Any
 """An Altair chart: `Chart`, `LayerChart` or a concatenation of them (what a notebook shows)."""
 
-FIGURES: dict[str, str] = {
-    "space": "utility space: outcomes, Pareto frontier, bargaining points, offers, agreement",
-    "concession": "each offer's utility to each party over time, the deadline, acceptances",
-    "issues": "each issue's option on the table round by round, when it settled, history's",
-    "ratification": "each constituency's vote and margin, the size of each party's win-set",
-    "audit": "every obligation over the years, coloured by status, with the events",
-    "leaderboard": "tournament: each strategy's mean utility with its confidence interval",
-    "payoffs": "tournament: mean utility of each strategy against each other strategy",
-    "scenarios": "tournament: mean utility of each strategy in each scenario",
-    "distances": "tournament: distances of the outcomes to the Pareto frontier and the Nash point",
-}
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 """Okabe-Ito colours (readable by colour-blind readers and in grey print), yellow left out."""

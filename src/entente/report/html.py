@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from entente.errors import EntenteError
 from entente.report.figures import spec
+from entente.report.kinds import FIGURES
 from entente.treaty.build import printable
 
 if TYPE_CHECKING:
@@ -418,7 +419,7 @@ def tournament_report(
     )
     try:
         charts = fig.tournament_charts(rows, seed=seed)
-        figs = [Figure(kind, fig.FIGURES.get(kind, kind), chart) for kind, chart in charts.items()]
+        figs = [Figure(kind, FIGURES.get(kind, kind), chart) for kind, chart in charts.items()]
     except EntenteError as e:
         figs = [Figure("tournament", "Figures", None, str(e))]
     sections = [
