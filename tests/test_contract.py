@@ -176,6 +176,11 @@ BAD: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("new", "{tmp}/existing-dir"), ("existing-dir", "folder")),
     (("new", "{tmp}/n.toml", "--template", "huge"), ("--template", "huge")),
     (("new",), ("file",)),
+    # treaty, audit: run's options set up a negotiation, which the history outcome has not
+    (("treaty", "--protocol", "alternating"), ("--protocol", "--outcome negotiated")),
+    (("audit", "--seed", "2"), ("--seed", "--outcome negotiated")),
+    (("treaty", "--outcome", "negotiated", "--strategy", "japan"), ("PARTY=SPEC",)),
+    (("audit", "--outcome", "negotiated", "--deadline", "0"), ("--deadline",)),
     # leaderboard
     (("leaderboard", "{tmp}/no-such-folder"), ("no-such-folder",)),
     (("leaderboard", "{tmp}/empty-folder"), ("empty-folder",)),

@@ -321,3 +321,82 @@ def test_numbers_name_the_nearest_option_of_a_real_issue() -> None:
         ScenarioError, match=re.escape("has no option 3.5: expected a number from 0 to 10 in whole")
     ):
         loads(text.replace("n = 3,", "n = 3.5,"))
+
+
+# ---------------------------------------------------------------- treaty of a negotiated outcome
+
+
+def _ratified(protocol: str | None, seed: int, **kw: object) -> tuple[int, ...]:
+    from entente import api
+    from entente.settlement import settle
+
+    sc = api.load("portsmouth")
+    r = settle(sc, lambda s: api.negotiate(s, protocol=protocol, seed=seed, **kw).agreement)  # type: ignore[arg-type]
+    assert r.outcome is not None
+    return tuple(int(k) for k in r.outcome)
+
+
+@pytest.mark.parametrize(
+    ("args", "kw"),
+    [
+        (("--protocol", "alternating", "--seed", "3"), {"protocol": "alternating", "seed": 3}),
+        (
+            ("--protocol", "alternating", "--deadline", "60", "--strategy", "japan=conceder(e=3)"),
+            {
+                "protocol": "alternating",
+                "seed": 0,
+                "deadline": 60,
+                "strategies": {"japan": "conceder(e=3)"},
+            },
+        ),
+        (("--win-sets", "--seed", "1"), {"protocol": None, "seed": 1, "win_sets": True}),
+    ],
+)
+def test_treaty_and_audit_of_an_outcome_negotiated_with_runs_options(
+    args: tuple[str, ...], kw: dict[str, object]
+) -> None:
+    from entente import api
+    from entente.audit.audit import audit
+    from entente.treaty.build import build
+    from entente.treaty.render_md import render_md
+
+    sc = api.load("portsmouth")
+    protocol, seed = kw.pop("protocol"), kw.pop("seed")
+    outcome = _ratified(protocol, seed, **kw)  # type: ignore[arg-type]
+    r = cli("treaty", "portsmouth", "--outcome", "negotiated", *args)
+    assert r.code == 0, r.err
+    assert r.out == render_md(build(sc, outcome))
+    r = cli("audit", "portsmouth", "--outcome", "negotiated", "--json", *args)
+    assert r.code == 0, r.err
+    expected = audit(build(sc, outcome), sc.timeline, None).to_dict()
+    assert json.loads(r.out) == json.loads(json.dumps(expected))
+
+
+def test_the_options_decide_the_negotiated_treaty() -> None:
+    plain = cli("treaty", "portsmouth", "--outcome", "negotiated", "--protocol", "alternating")
+    other = cli(
+        "treaty", "portsmouth", "--outcome", "negotiated", "--protocol", "alternating",
+        "--strategy", "japan=conceder(e=3)",
+    )  # fmt: skip
+    assert plain.code == other.code == 0 and plain.out != other.out
+    stuck = cli(
+        "treaty", "portsmouth", "--outcome", "negotiated", "--protocol", "alternating",
+        "--strategy", "japan=hardliner", "--strategy", "russia=hardliner",
+    )  # fmt: skip
+    assert_refused(stuck, "ended without agreement: no treaty")
+
+
+@pytest.mark.parametrize("command", ["treaty", "audit"])
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("--protocol", "alternating"), "--protocol: sets up a negotiation"),
+        (("--strategy", "japan=linear"), "--strategy: sets up"),
+        (("--seed", "0"), "--seed: sets up"),
+        (("--deadline", "5", "--win-sets"), "--deadline, --win-sets: set up a negotiation"),
+    ],
+)
+def test_run_options_with_the_history_outcome_are_refused(
+    command: str, args: tuple[str, ...], named: str
+) -> None:
+    assert_refused(cli(command, "portsmouth", *args), named, "--outcome negotiated")

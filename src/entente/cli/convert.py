@@ -29,16 +29,21 @@ DropRedLinesOpt = Annotated[
 ]
 
 
-def _said(scenario: Any, fmt: str, drop_red_lines: bool) -> Any:
-    """The scenario as `fmt` will hold it; what `fmt` cannot carry is said in one line."""
+def _ready(scenario: Any, fmt: str, drop_red_lines: bool) -> tuple[Any, str | None]:
+    """The scenario as `fmt` will hold it, and the line that says what `fmt` cannot carry."""
     from entente.formats import carry
 
     ready = carry.prepare(scenario, fmt, drop_red_lines)  # type: ignore[arg-type]
     dropped = carry.red_lines(scenario) - carry.red_lines(ready)
-    line = carry.note(ready, fmt, dropped)  # type: ignore[arg-type]
-    if line:
-        typer.echo(f"entente: warning: {line}", err=True)
-    return ready
+    return ready, carry.note(ready, fmt, dropped)  # type: ignore[arg-type]
+
+
+def _written(files: list[Path], note: str | None) -> None:
+    """Each file written, then what the format left behind (once everything is written)."""
+    for f in files:
+        typer.echo(f"wrote {f}", err=True)
+    if note:
+        typer.echo(f"entente: warning: {note}", err=True)
 
 
 def import_(
@@ -53,17 +58,17 @@ def import_(
     format cannot carry is said in one line on stderr."""
     from entente.formats import geniusweb, load, scenario_write
 
-    sc = _said(load(source), to.value, drop_red_lines)
+    sc, note = _ready(load(source), to.value, drop_red_lines)
     if to is ImportTo.toml:
         if out is None:
             typer.echo(scenario_write.dumps(sc), nl=False)
+            _written([], note)
             return
         scenario_write.save(sc, out)
         written = [out]
     else:
         written = geniusweb.save(sc, out or Path(sc.id))
-    for f in written:
-        typer.echo(f"wrote {f}", err=True)
+    _written(written, note)
 
 
 def export(
@@ -76,11 +81,9 @@ def export(
     cannot carry is said in one line on stderr."""
     from entente.formats import genius_write, geniusweb, load
 
-    sc = _said(load(scenario), to.value, drop_red_lines)
+    sc, note = _ready(load(scenario), to.value, drop_red_lines)
     saver = genius_write.save if to is ExportTo.genius else geniusweb.save
-    written = saver(sc, folder)
-    for f in written:
-        typer.echo(f"wrote {f}", err=True)
+    _written(saver(sc, folder), note)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,12 @@ def load_scenario(source: str) -> Scenario:
     return api.load(source)
 
 
-def choose_outcome(scenario: Scenario, choice: str, seed: int) -> tuple[int, ...]:
-    """The historical outcome, or the ratified agreement of a negotiation with `seed`.
+def choose_outcome(
+    scenario: Scenario, choice: str, seed: int, negotiation: Mapping[str, Any] | None = None
+) -> tuple[int, ...]:
+    """The historical outcome, or the ratified agreement of a negotiation with `seed` (and the
+    keyword arguments of `api.negotiate` in `negotiation`: protocol, strategies, deadline,
+    win_sets).
 
     A negotiated agreement goes to the parties' constituencies; a failed ratification leads to
     renegotiation inside the narrowed win-sets, or to no treaty, as the scenario says.
@@ -55,7 +60,8 @@ def choose_outcome(scenario: Scenario, choice: str, seed: int) -> tuple[int, ...
         if scenario.history is None or scenario.history.outcome is None:
             raise EntenteError(f"scenario {scenario.id!r} records no historical outcome")
         return scenario.history.outcome
-    result = settle(scenario, lambda s: api.negotiate(s, seed=seed).agreement)
+    given = dict(negotiation or {})
+    result = settle(scenario, lambda s: api.negotiate(s, seed=seed, **given).agreement)
     if result.outcome is None:
         if not result.rounds:
             raise EntenteError(f"the negotiation (seed {seed}) ended without agreement: no treaty")
@@ -94,11 +100,17 @@ def obligations_json(treaty: Treaty) -> dict[str, Any]:
 
 
 def write_treaty(
-    scenario: str, outcome: str, seed: int, fmt: str, output: Path | None, as_json: bool
+    scenario: str,
+    outcome: str,
+    seed: int,
+    fmt: str,
+    output: Path | None,
+    as_json: bool,
+    negotiation: Mapping[str, Any] | None = None,
 ) -> None:
     """The body of `entente treaty`."""
     sc = load_scenario(scenario)
-    treaty = build(sc, choose_outcome(sc, outcome, seed))
+    treaty = build(sc, choose_outcome(sc, outcome, seed, negotiation))
     _warn(treaty.warnings)
     if as_json:
         text = json.dumps(obligations_json(treaty), indent=2, ensure_ascii=False) + "\n"
@@ -115,7 +127,13 @@ def write_treaty(
 
 
 def audit_treaty(
-    scenario: str, timeline: Path | None, at: str | None, as_json: bool, outcome: str, seed: int
+    scenario: str,
+    timeline: Path | None,
+    at: str | None,
+    as_json: bool,
+    outcome: str,
+    seed: int,
+    negotiation: Mapping[str, Any] | None = None,
 ) -> None:
     """The body of `entente audit`."""
     sc = load_scenario(scenario)
@@ -127,7 +145,7 @@ def audit_treaty(
         when = Date.parse(at) if at else None
     except EntenteError as e:
         raise EntenteError(f"--at {quoted(at)}: {e}") from None
-    chosen = choose_outcome(sc, outcome, seed)
+    chosen = choose_outcome(sc, outcome, seed, negotiation)
     treaty = build(sc, chosen)
     report = audit(treaty, events, when)
     _warn(report.warnings)
