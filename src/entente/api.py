@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -185,12 +186,20 @@ Progress = Callable[[float], None]
 _DEFAULTS: dict[str, Any] = {"budget": None, "progress": None}
 
 
-def frontier_defaults(budget: float | None = None, progress: Progress | None = None) -> None:
-    """The budget and progress callback of every later `frontier` call that names none (the
-    command line sets them once, for everything a command computes)."""
+@contextmanager
+def frontier_settings(
+    budget: float | None = None, progress: Progress | None = None
+) -> Iterator[None]:
+    """Within the block, every `frontier` call that names no budget or progress callback uses
+    these (the command line sets them for everything one command computes); restored after."""
     if budget is not None and not budget > 0:
         raise EntenteError(f"frontier budget {budget}: expected a number of seconds above 0")
+    saved = dict(_DEFAULTS)
     _DEFAULTS.update(budget=budget, progress=progress)
+    try:
+        yield
+    finally:
+        _DEFAULTS.update(saved)
 
 
 def frontier(
@@ -200,7 +209,7 @@ def frontier(
 
     `budget` (seconds) bounds the exact computation: past it, the approximate frontier is
     returned instead, marked `approximate`. `progress` is told the fraction done as the work
-    goes. Both default to what `frontier_defaults` set. Results are cached per scenario.
+    goes. Both default to what an enclosing `frontier_settings` block set. Results are cached per scenario.
     """
     if budget is None:
         budget = _DEFAULTS["budget"]

@@ -48,10 +48,14 @@ def _strict_json(data: dict[str, Any]) -> str:
     try:
         return json.dumps(data, indent=2, sort_keys=True, allow_nan=False)
     except ValueError:
-        raise EntenteError(
-            f"result: {_not_finite(data) or 'a value'} is not a finite number; "
-            "expected finite utilities, weights and reservation values in the scenario"
-        ) from None
+        raise _not_a_number(_not_finite(data) or "a value") from None
+
+
+def _not_a_number(path: str) -> EntenteError:
+    return EntenteError(
+        f"result: {path} is not a finite number; "
+        "expected finite utilities, weights and reservation values in the scenario"
+    )
 
 
 def _not_finite(data: object, path: str = "") -> str | None:
@@ -85,7 +89,20 @@ def run(
     frontier_budget: FrontierBudgetOpt = None,
 ) -> None:
     """Negotiate a scenario (Portsmouth 1905 by default); compare with frontier, Nash, history."""
-    watch_frontier(frontier_budget)
+    with watch_frontier(frontier_budget):
+        _run(scenario, protocol, strategy, seed, deadline, win_sets, as_json, trace)
+
+
+def _run(
+    scenario: str,
+    protocol: str | None,
+    strategy: list[str] | None,
+    seed: int,
+    deadline: int | None,
+    win_sets: bool,
+    as_json: bool,
+    trace: Path | None,
+) -> None:
     from rich.console import Console
 
     from entente.cli import render
@@ -124,7 +141,11 @@ def analyze(
     frontier_budget: FrontierBudgetOpt = None,
 ) -> None:
     """Outcomes, Pareto frontier, bargaining points and opposition of a scenario."""
-    watch_frontier(frontier_budget)
+    with watch_frontier(frontier_budget):
+        _analyze(scenario, as_json)
+
+
+def _analyze(scenario: str, as_json: bool) -> None:
     from rich.console import Console
     from rich.text import Text
 
@@ -134,10 +155,15 @@ def analyze(
 
     sc = api.load(scenario)
     data = analysis(sc)
-    text = _strict_json(data)  # refuses numbers that are not finite, in text output too
     if as_json:
-        typer.echo(text)
+        typer.echo(_strict_json(data))
         return
+    # text shows the points, not the frontier: check what it prints (the frontier's rows are
+    # utilities of listed outcomes, finite whenever the points are)
+    shown = {k: v for k, v in data.items() if k != "frontier"}
+    found = _not_finite(shown)
+    if found:
+        raise _not_a_number(found)
     console = Console()
     console.rule(Text(sc.title, style="bold"))
     approx = " (approximate)" if data["approximate"] else ""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -52,8 +54,10 @@ class _Line:
             self.bar = None
 
 
-def watch_frontier(budget: float | None) -> None:
-    """Every frontier this command computes: within `budget` seconds, with a progress line."""
+@contextmanager
+def watch_frontier(budget: float | None) -> Iterator[None]:
+    """Every frontier computed in the block: within `budget` seconds, with a progress line."""
     from entente import api
 
-    api.frontier_defaults(budget, _Line())
+    with api.frontier_settings(budget, _Line()):
+        yield
