@@ -50,18 +50,13 @@ POINT_NAMES = {
     "history": "history",
     "agreement": "agreement",
 }
-STAR = (
-    "M0,-1L0.2245,-0.309L0.9511,-0.309L0.3633,0.118L0.5878,0.809L0,0.382"
-    "L-0.5878,0.809L-0.3633,0.118L-0.9511,-0.309L-0.2245,-0.309Z"
-)
-"""A five-pointed star as a Vega symbol path (unit square): the agreement."""
 POINT_SHAPES = {
     "Nash": "diamond",
     "Kalai-Smorodinsky": "square",
     "egalitarian": "triangle-up",
     "max welfare": "triangle-down",
     "history": "cross",
-    "agreement": STAR,
+    "agreement": "circle",
 }
 
 BINS = 80
@@ -252,15 +247,23 @@ def _space_pair(
             points.append({"point": POINT_NAMES[key], "x": _r(uu[ids[i]]), "y": _r(uu[ids[j]])})
     if result is not None and result.agreement is not None:
         got = [float(p(result.agreement)) for p in scenario.prefs]
-        points.append({"point": "agreement", "x": _r(got[i]), "y": _r(got[j])})
+        # first, so drawn first, under the points it often coincides with
+        points.insert(0, {"point": "agreement", "x": _r(got[i]), "y": _r(got[j])})
     if points:
         present = [n for n in POINT_SHAPES if any(r["point"] == n for r in points)]
+        is_agreement = alt.datum.point == "agreement"
         layers.append(
             alt.Chart(_data(alt, points), name="points" + tag)
-            .mark_point(size=140, filled=True, color="#000000", stroke="#FFFFFF", strokeWidth=1)
+            .mark_point(filled=True, stroke="#FFFFFF", strokeWidth=1)
             .encode(
                 x="x:Q",
                 y="y:Q",
+                # the agreement: a wide ring, so the points it coincides with stay visible
+                color=alt.condition(is_agreement, alt.value(PALETTE[1]), alt.value("#000000")),
+                fillOpacity=alt.condition(is_agreement, alt.value(0.0), alt.value(1.0)),
+                stroke=alt.condition(is_agreement, alt.value(PALETTE[1]), alt.value("#FFFFFF")),
+                strokeWidth=alt.condition(is_agreement, alt.value(3.0), alt.value(1.0)),
+                size=alt.condition(is_agreement, alt.value(700), alt.value(140)),
                 shape=alt.Shape(
                     "point:N",
                     title="point",
