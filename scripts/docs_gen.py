@@ -153,97 +153,6 @@ def _anchor(ref: str) -> str:
     return _model_title(ref).lower()
 
 
-# What a field means, for the fields whose model gives no description (the schema's own
-# description wins where there is one; tests/test_docs.py checks that every key names a field
-# of the schema, so a renamed or removed field cannot leave a stale line here).
-MEANINGS: dict[str, str] = {
-    "Scenario.id": "Short name of the scenario: letters, digits, '-' or '_'.",
-    "Scenario.title": "Title shown by `run`, `list` and the gallery.",
-    "Scenario.description": "One paragraph: who negotiates what, and why it was hard.",
-    "Scenario.venue": "Where the talks took place.",
-    "Scenario.mediators": "Who drafts texts under the `mediated` protocol.",
-    "Scenario.observers": "Interested powers that do not negotiate.",
-    "Scenario.protocol": "The rules of the talks and their calendar.",
-    "Scenario.sources": "Works the numbers and texts rest on; events cite them by `key`.",
-    "Scenario.history": "What was really agreed, to compare a negotiated outcome with.",
-    "Issue.id": "Identifier used by weights, values, red lines, clauses and history.",
-    "Issue.name": "Name shown in output (default: the id).",
-    "Issue.description": "What is at stake on this issue.",
-    "Issue.kind": "categorical (options, no order), ordinal (options, lowest first), "
-    "integer (every whole number from `low` to `high`) or real (`low` to `high` in steps "
-    "of `resolution`).",
-    "Party.id": "Identifier used by red lines, ratification, obligations and events.",
-    "Party.name": "Name used in output and in the treaty.",
-    "Party.delegates": "The people who speak for the party.",
-    "Party.red_lines": "Outcomes the party refuses whatever its utility.",
-    "Mediator.id": "Identifier (use it with `--strategy ID=SPEC`).",
-    "Mediator.name": "Name used in output and in the treaty's preamble.",
-    "Mediator.delegates": "The people who mediate.",
-    "Mediator.strategy": "A mediator's strategy spec, e.g. 'informed(patience=3)'.",
-    "Observer.id": "Identifier.",
-    "Observer.name": "Name.",
-    "Observer.interest": "What it wants from the talks.",
-    "Source.key": "Short key that events (`source`) and notes refer to.",
-    "Source.citation": "The full reference.",
-    "Source.url": "Where to read it, if online.",
-    "History.note": "What the agreement was called, or anything worth saying about it.",
-    "Delegate.name": "Full name.",
-    "Delegate.title": "Office held at the time.",
-    "RedLine.reason": "Why the party refuses these outcomes.",
-    "Ratification.rule": "How the constituencies' weighted approvals are counted.",
-    "Ratification.quota": 'Share of the weight needed under `rule = "quota"`.',
-    "Ratification.on_failure": "What a failed ratification leads to.",
-    "Ratification.constituencies": "Who must approve at home.",
-    "Constituency.id": "Identifier.",
-    "Constituency.name": "Name shown in the audit (default: the id).",
-    "Constituency.weight": "How much its approval counts.",
-    "Constituency.veto": "Whether it can block ratification alone.",
-    "Constituency.note": "Why it votes as it does.",
-    "Constituency.values": "{issue: {option: value}} of its own utility, with `weights`.",
-    "Constituency.normalize": "Rescale its own utility to [0, 1].",
-    "Treaty.title": "Full title of the treaty.",
-    "Treaty.short_title": "The name it is known by.",
-    "Treaty.place": "Where it is signed.",
-    "Treaty.date": "Date of signature (default: the history's date).",
-    "Treaty.languages": "Languages of the authentic texts.",
-    "Treaty.purpose": "The preamble's statement of purpose.",
-    "Treaty.good_offices": "The preamble's words on the mediator.",
-    "Treaty.attestation": "The sentence before the signatures.",
-    "Treaty.articles": "The articles, in order; each holds fixed text or issues' clauses.",
-    "Clause.text": "The clause's text.",
-    "Clause.obligations": "What the clause binds its parties to do, not to do, or allows.",
-    "Article.key": "Identifier; events name the article as `article:<key>`.",
-    "Article.heading": "Heading of the article.",
-    "Article.kind": "substantive, final (ratification, languages) or additional.",
-    "Article.issue": "Insert the clause of the option this issue takes.",
-    "Article.text": "Fixed text.",
-    "Article.obligations": "Obligations of the fixed text.",
-    "Article.when": "{issue: option(s)}: the article appears only for these outcomes.",
-    "Article.parts": "Several issues' clauses or texts, in order, in one article.",
-    "Part.obligations": "Obligations of the part's fixed text.",
-    "Obligation.kind": "obligation (shall), prohibition (shall not) or permission (may).",
-    "Obligation.object": "What the action bears on.",
-    "Obligation.conditions": "Conditions attached, in words.",
-    "Obligation.beneficiary": "Party id in whose favour it runs.",
-    "Event.kind": "What happened; the scenario guide says what each kind does in the audit.",
-    "Event.title": "What happened, in words.",
-    "Event.party": "The party that acted, where one did.",
-    "Event.act": "For an `act`: what was done, in a word (withdrawal, occupation).",
-    "Event.fulfils": "Obligations performed (selectors: id, shared id, `article:<key>`, "
-    "`party:<id>`, `*`).",
-    "Event.violates": "Obligations breached (selectors as in `fulfils`).",
-    "Event.suspends": "Obligations suspended.",
-    "Event.resumes": "Obligations resumed.",
-    "Event.terminates": "Obligations ended.",
-    "Event.succession": "For a `succession`: who succeeds whom.",
-    "Event.note": "Anything worth saying about the event.",
-    "Event.source": "Key of the source it rests on.",
-    "Succession.predecessor": "The party succeeded.",
-    "Succession.successor": "Id of the successor.",
-    "Succession.name": "Name of the successor.",
-    "Succession.reservations": "Reservations the successor makes.",
-}
-
 _BOUNDS = {
     "minimum": ">= {}",
     "exclusiveMinimum": "> {}",
@@ -293,7 +202,7 @@ def schema_page() -> str:
         required = set(model.get("required", []))
         for name, prop in model.get("properties", {}).items():
             notes = [fmt.format(prop[k]) for k, fmt in _BOUNDS.items() if k in prop]
-            meaning = text(prop.get("description") or MEANINGS.get(f"{title}.{name}", ""))
+            meaning = text(prop.get("description", ""))
             if notes:
                 meaning = (meaning + " " if meaning else "") + "(" + ", ".join(notes) + ")"
             lines.append(

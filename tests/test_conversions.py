@@ -4,6 +4,7 @@ say in one line what they leave behind, and drop red lines only when asked."""
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,9 @@ from entente.scenario import Scenario
 from entente.space import OutcomeSpace
 from genius_paths import DATA
 
-PORTSMOUTH = (
-    Path(__file__).resolve().parents[1] / "src" / "entente" / "scenarios" / "portsmouth.toml"
-)
+ROOT = Path(__file__).resolve().parents[1]
+PORTSMOUTH = ROOT / "src" / "entente" / "scenarios" / "portsmouth.toml"
+LAKE_SEREN = ROOT / "docs" / "examples" / "lake-seren.toml"
 
 
 def assert_same(a: Any, b: Any, space: OutcomeSpace, where: str = "scenario") -> None:
@@ -75,10 +76,43 @@ def test_templates_survive_a_toml_round_trip(name: str) -> None:
     assert_same(sc, round_trip(sc), sc.space)
 
 
+def test_the_tutorial_case_survives_a_toml_round_trip() -> None:
+    sc = load(LAKE_SEREN)
+    assert all(p.rationale for p in sc.parties)
+    assert_same(sc, round_trip(sc), sc.space)
+
+
+def test_rationales_and_issue_descriptions_are_read_and_written_back() -> None:
+    sc = load(PORTSMOUTH)
+    raw = tomllib.loads(PORTSMOUTH.read_text(encoding="utf-8"))
+    assert [p.rationale for p in sc.parties] == [p.get("rationale", "") for p in raw["parties"]]
+    described = {i["id"]: i["description"] for i in raw["issues"] if i.get("description")}
+    assert described and sc.issue_descriptions == described
+    again = tomllib.loads(dumps(sc))
+    assert [p.get("rationale", "") for p in again["parties"]] == [p.rationale for p in sc.parties]
+    assert {i["id"]: i.get("description", "") for i in again["issues"]} == {
+        iss.id: described.get(iss.id, "") for iss in sc.space.issues
+    }
+
+
+def test_every_field_the_reader_accepts_is_written_back() -> None:
+    """Each field the schema allows (here the ones with no default effect on utilities) set
+    to a value that is not its default, then loaded, written and loaded again: unchanged."""
+    text = template_text("minimal").replace("[protocol]\n", "[protocol]\ndays_per_round = 2.5\n")
+    sc = loads(text, "t.toml")
+    assert sc.start is None and sc.days_per_round == 2.5
+    assert_same(sc, round_trip(sc), sc.space)
+
+
 def test_the_round_trip_would_see_a_lost_field() -> None:
     sc = load(PORTSMOUTH)
     with pytest.raises(AssertionError, match=r"scenario\.timeline"):
         assert_same(sc, dataclasses.replace(sc, timeline=sc.timeline[1:]), sc.space)
+    with pytest.raises(AssertionError, match=r"scenario\.issue_descriptions"):
+        assert_same(sc, dataclasses.replace(sc, issue_descriptions={}), sc.space)
+    bare = (dataclasses.replace(sc.parties[0], rationale=""), *sc.parties[1:])
+    with pytest.raises(AssertionError, match=r"scenario\.parties\[0\]\.rationale"):
+        assert_same(sc, dataclasses.replace(sc, parties=bare), sc.space)
     assert sc.treaty is not None
     articles = sc.treaty.articles
     shorter = dataclasses.replace(
@@ -112,8 +146,9 @@ def test_genius_export_refuses_red_lines_unless_dropped(tmp_path: Path) -> None:
     lines = r.err.splitlines()
     assert lines[-1] == (
         "entente: warning: genius: dropped: title, description, venue, party names, delegates, "
-        "strategies, issue names, option labels, the numbers of issue(s) troops (written as "
-        "options), protocol (alternating, 30 rounds), 1 source, 1 red line"
+        "strategies, issue names, option labels, issue descriptions, rationales, the numbers "
+        "of issue(s) troops (written as options), protocol (alternating, 30 rounds), 1 source, "
+        "1 red line"
     )
     assert lines[:-1] == [
         f"wrote {tmp_path / 'g' / f}" for f in ("my_case-domain.xml", "north.xml", "south.xml")
@@ -132,6 +167,8 @@ def test_geniusweb_says_it_drops_reservation_values(tmp_path: Path) -> None:
     note = r.err.splitlines()[-1]
     assert note.startswith("entente: warning: geniusweb: dropped: ")
     for item in (
+        "issue descriptions",
+        "rationales",
         "reservation values",
         "1 mediator",
         "3 observers",
@@ -155,6 +192,14 @@ def test_what_is_dropped_follows_what_the_scenario_holds() -> None:
     lost = carry.dropped(bare, "genius")
     assert "treaty" not in lost and "timeline" not in lost and "1 mediator" not in lost
     assert "history" in lost and "dates" in lost
+    assert "rationales" in lost and "issue descriptions" in lost
+    plain = dataclasses.replace(
+        bare,
+        issue_descriptions={},
+        parties=tuple(dataclasses.replace(p, rationale="") for p in bare.parties),
+    )
+    lost = carry.dropped(plain, "genius")
+    assert "rationales" not in lost and "issue descriptions" not in lost
     assert carry.dropped(sc, "genius", red_lines_dropped=3)[-1] == "3 red lines"
 
 

@@ -28,13 +28,15 @@ class Delegate:
 
 @dataclass(frozen=True)
 class Party:
-    """A side at the table, with its preferences and its default strategy."""
+    """A side at the table, with its preferences, its default strategy, and why its numbers
+    are what they are (`rationale`, prose for readers; nothing computes with it)."""
 
     id: str
     name: str
     prefs: Preferences
     delegates: tuple[Delegate, ...] = ()
     strategy: str | None = None
+    rationale: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,9 @@ class Scenario:
     calendars: Calendars = ()
     """The calendars the parties used, in which dates are written out (`Date.render`). Not
     stated: both when a date is written Old Style, Gregorian alone otherwise."""
+    issue_descriptions: dict[str, str] = field(default_factory=dict)
+    """{issue id: what is at stake on it}, prose for readers. Kept here rather than on
+    `space.Issue`: the outcome space is the numeric core, and nothing computes with it."""
 
     def __post_init__(self) -> None:
         if not self.calendars:
@@ -111,6 +116,11 @@ class Scenario:
         ids = [p.id for p in self.parties] + [m.id for m in self.mediators]
         if len(set(ids)) != len(ids):
             raise EntenteError(f"scenario {self.id!r}: two parties or mediators share an id")
+        unknown = set(self.issue_descriptions) - {iss.id for iss in self.space.issues}
+        if unknown:
+            raise EntenteError(
+                f"scenario {self.id!r}: a description names no issue ({', '.join(sorted(unknown))})"
+            )
 
     def _written_dates(self) -> list[Date]:
         held = (self.start, self.history.date if self.history else None)

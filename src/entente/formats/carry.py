@@ -68,6 +68,10 @@ def dropped(scenario: Scenario, fmt: Format, red_lines_dropped: int = 0) -> list
         out.append("issue names")
     if any(iss.labels and iss.labels != iss.options for iss in issues):
         out.append("option labels")
+    if sc.issue_descriptions:
+        out.append("issue descriptions")
+    if any(p.rationale for p in sc.parties):
+        out.append("rationales")
     numbers = list(reals)
     if fmt == "genius":
         numbers += genius_write.integers_as_items(sc)

@@ -6,30 +6,30 @@ field and what was expected. Inside, the scenario is plain dataclasses.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, Discriminator, Field, StrictFloat, StrictInt, Tag, field_validator
+from pydantic import BaseModel, Field, StrictFloat, StrictInt, field_validator
 
 from entente import registry
 from entente.calendar import Calendars, Date, check_calendars
 from entente.errors import EntenteError, ScenarioError, one_of, quoted
-from entente.formats.shapes import ShapeModel, shape_kind, shape_values
+from entente.formats.shapes import ShapeModel, shape_values
 from entente.formats.tomlcheck import STRICT, Fail, Loc, failer, parse, read_text, validate
 from entente.formats.treaty_toml import (
     EventModel,
     RatificationModel,
     TreatyModel,
+    ValuesModel,
     build_ratification,
     build_timeline,
     build_treaty,
+    with_shapes,
 )
 from entente.prefs import (
-    LinearAdditive,
     Preferences,
     RedLine,
     excludes_everything,
@@ -50,10 +50,17 @@ class OptionModel(_Model):
 
 
 class IssueModel(_Model):
-    id: str
-    name: str = ""
-    description: str = ""
-    kind: Literal["categorical", "ordinal", "integer", "real"] = "categorical"
+    id: str = Field(
+        description="Identifier used by weights, values, red lines, clauses and history."
+    )
+    name: str = Field("", description="Name shown in output (default: the id).")
+    description: str = Field("", description="What is at stake on this issue.")
+    kind: Literal["categorical", "ordinal", "integer", "real"] = Field(
+        "categorical",
+        description="categorical (options, no order), ordinal (options, lowest first), "
+        "integer (every whole number from `low` to `high`) or real (`low` to `high` in steps "
+        "of `resolution`).",
+    )
     options: list[OptionModel | str] | None = Field(
         None, description="Categorical and ordinal issues: the options (ordinal: lowest first)."
     )
@@ -63,8 +70,8 @@ class IssueModel(_Model):
 
 
 class DelegateModel(_Model):
-    name: str
-    title: str = ""
+    name: str = Field(description="Full name.")
+    title: str = Field("", description="Office held at the time.")
 
 
 Choice = str | StrictInt | StrictFloat
@@ -75,20 +82,15 @@ class RedLineModel(_Model):
     when: dict[str, Choice | list[Choice]] = Field(
         description="{issue: option or options}: the outcomes matching every entry are refused."
     )
-    reason: str = ""
-
-
-ValuesModel = Annotated[
-    Annotated[dict[str, float], Tag("value table")] | Annotated[ShapeModel, Tag("value shape")],
-    Discriminator(shape_kind),
-]
-"""A value table {option: value}, or for an integer or real issue a shape {shape = ...}."""
+    reason: str = Field("", description="Why the party refuses these outcomes.")
 
 
 class PartyModel(_Model):
-    id: str
-    name: str
-    delegates: list[DelegateModel] = []
+    id: str = Field(
+        description="Identifier used by red lines, ratification, obligations and events."
+    )
+    name: str = Field(description="Name used in output and in the treaty.")
+    delegates: list[DelegateModel] = Field([], description="The people who speak for the party.")
     strategy: str | None = Field(None, description="Default strategy spec, e.g. 'boulware(e=0.2)'.")
     weights: dict[str, float] = Field(description="{issue: weight} of the linear additive utility.")
     values: dict[str, ValuesModel] = Field(
@@ -108,24 +110,28 @@ class PartyModel(_Model):
     normalize: bool = Field(
         False, description="Rescale the utility so the worst outcome is 0, the best 1."
     )
-    red_lines: list[RedLineModel] = []
+    red_lines: list[RedLineModel] = Field(
+        [], description="Outcomes the party refuses whatever its utility."
+    )
     rationale: str = Field("", description="Why these numbers: the reasoning and sources.")
 
 
 class MediatorModel(_Model):
-    id: str
-    name: str
-    delegates: list[DelegateModel] = []
-    strategy: str | None = None
+    id: str = Field(description="Identifier (use it with `--strategy ID=SPEC`).")
+    name: str = Field(description="Name used in output and in the treaty's preamble.")
+    delegates: list[DelegateModel] = Field([], description="The people who mediate.")
+    strategy: str | None = Field(
+        None, description="A mediator's strategy spec, e.g. 'informed(patience=3)'."
+    )
     informed: bool = Field(
         False, description="Whether the mediator may read the parties' utilities."
     )
 
 
 class ObserverModel(_Model):
-    id: str
-    name: str
-    interest: str = ""
+    id: str = Field(description="Identifier.")
+    name: str = Field(description="Name.")
+    interest: str = Field("", description="What it wants from the talks.")
 
 
 class ProtocolModel(_Model):
@@ -136,9 +142,9 @@ class ProtocolModel(_Model):
 
 
 class SourceModel(_Model):
-    key: str
-    citation: str
-    url: str = ""
+    key: str = Field(description="Short key that events (`source`) and notes refer to.")
+    citation: str = Field(description="The full reference.")
+    url: str = Field("", description="Where to read it, if online.")
 
 
 class HistoryModel(_Model):
@@ -146,16 +152,20 @@ class HistoryModel(_Model):
     date: str | None = Field(
         None, description="Date of the agreement, 'YYYY-MM-DD' with ' OS'/' NS'."
     )
-    note: str = ""
+    note: str = Field(
+        "", description="What the agreement was called, or anything worth saying about it."
+    )
 
 
 class ScenarioModel(_Model):
     """An entente scenario file."""
 
-    id: str
-    title: str
-    description: str = ""
-    venue: str = ""
+    id: str = Field(description="Short name of the scenario: letters, digits, '-' or '_'.")
+    title: str = Field(description="Title shown by `run`, `list` and the gallery.")
+    description: str = Field(
+        "", description="One paragraph: who negotiates what, and why it was hard."
+    )
+    venue: str = Field("", description="Where the talks took place.")
     dates: dict[str, str] = Field(
         {}, description="{event: 'YYYY-MM-DD'}; a ' OS' suffix reads the date Old Style (Julian)."
     )
@@ -166,13 +176,27 @@ class ScenarioModel(_Model):
         "in both, '23 August (5 September) 1905'; the others in the Gregorian). Not given: "
         "both when some date is marked ' OS', Gregorian alone otherwise.",
     )
-    issues: list[IssueModel] = Field(min_length=1)
-    parties: list[PartyModel] = Field(min_length=2)
-    mediators: list[MediatorModel] = []
-    observers: list[ObserverModel] = []
-    protocol: ProtocolModel = ProtocolModel()
-    sources: list[SourceModel] = []
-    history: HistoryModel | None = None
+    issues: list[IssueModel] = Field(
+        min_length=1, description="What is negotiated, one table per issue."
+    )
+    parties: list[PartyModel] = Field(
+        min_length=2, description="The sides at the table, each with its utility."
+    )
+    mediators: list[MediatorModel] = Field(
+        [], description="Who drafts texts under the `mediated` protocol."
+    )
+    observers: list[ObserverModel] = Field(
+        [], description="Interested powers that do not negotiate."
+    )
+    protocol: ProtocolModel = Field(
+        ProtocolModel(), description="The rules of the talks and their calendar."
+    )
+    sources: list[SourceModel] = Field(
+        [], description="Works the numbers and texts rest on; events cite them by `key`."
+    )
+    history: HistoryModel | None = Field(
+        None, description="What was really agreed, to compare a negotiated outcome with."
+    )
     ratification: dict[str, RatificationModel] = Field(
         {}, description="{party: how it ratifies}: constituencies, rule, what failure leads to."
     )
@@ -266,6 +290,7 @@ def _build(m: ScenarioModel, fail: Fail, file: str) -> Scenario:
             treaty=treaty,
             timeline=timeline,
             calendars=_calendars(m.calendars, fail),
+            issue_descriptions={im.id: im.description for im in m.issues if im.description},
         )
     except ScenarioError:
         raise
@@ -428,8 +453,7 @@ def _party(pm: PartyModel, loc: Loc, space: OutcomeSpace, fail: Fail) -> Party:
             discount=pm.discount,
             red_lines=lines,
         )
-        if shaped:
-            prefs = _with_shapes(prefs, shaped)
+        prefs = with_shapes(prefs, shaped)
         if pm.normalize:
             # the reservation value is given on the normalised scale: keep it as written
             prefs = replace(normalized(prefs, space), reservation=pm.reservation)
@@ -446,23 +470,7 @@ def _party(pm: PartyModel, loc: Loc, space: OutcomeSpace, fail: Fail) -> Party:
             (*loc, "red_lines"),
             f"no outcome is acceptable to {quoted(pm.id)}: its red lines exclude every outcome",
         )
-    return Party(pm.id, pm.name, prefs, _delegates(pm.delegates), pm.strategy)
-
-
-def _with_shapes(prefs: Preferences, shaped: dict[int, np.ndarray]) -> Preferences:
-    """`prefs` with the value tables of the issues in `shaped` replaced by those arrays."""
-    lin = prefs.linear
-    assert lin is not None  # made by `linear`
-    values = tuple(shaped.get(i, v) for i, v in enumerate(lin.values))
-    reach = sum(
-        abs(float(w)) * float(np.abs(v).max()) for w, v in zip(lin.weights, values, strict=True)
-    )
-    if not math.isfinite(reach):
-        raise EntenteError(
-            "weights times values exceed the range of floating-point numbers "
-            "(keep utilities below about 1e300)"
-        )
-    return replace(prefs, terms=(LinearAdditive(lin.weights, values),))
+    return Party(pm.id, pm.name, prefs, _delegates(pm.delegates), pm.strategy, pm.rationale)
 
 
 def _red_line(rl: RedLineModel, loc: Loc, space: OutcomeSpace, fail: Fail) -> RedLine:

@@ -1,7 +1,8 @@
 """Write a scenario as an entente TOML file that loads back to the same scenario.
 
-Everything a `Scenario` holds is written: the case and its dates and calendars, issues,
-parties, mediators, observers, sources, history, ratification, the treaty and the timeline.
+Everything a `Scenario` holds is written: the case and its dates and calendars, issues and
+their descriptions, parties and their rationales, mediators, observers, sources, history,
+ratification, the treaty and the timeline.
 Every value table is written out in full (a shape becomes the values it gave); a utility's
 constant offset (from normalising) is folded into one issue's values, since the file format
 has none. Real issues are written as low/high/resolution when that rebuilds the same options,
@@ -42,9 +43,11 @@ def dumps(scenario: Scenario) -> str:
         out.append(f"dates = {_table({k: _date(v) for k, v in sc.dates.items()})}")
     out += ["", "[protocol]", f"name = {_s(sc.protocol)}", f"deadline = {sc.deadline}"]
     if sc.start is not None:
-        out += [f"start = {_date(sc.start)}", f"days_per_round = {sc.days_per_round!r}"]
+        out.append(f"start = {_date(sc.start)}")
+    if sc.start is not None or sc.days_per_round != 1.0:
+        out.append(f"days_per_round = {sc.days_per_round!r}")
     for iss in sc.space.issues:
-        out += ["", "[[issues]]", *_issue(iss)]
+        out += ["", "[[issues]]", *_issue(iss, sc.issue_descriptions.get(iss.id, ""))]
     for p in sc.parties:
         out += ["", "[[parties]]", *_party(p, sc.space)]
     for m in sc.mediators:
@@ -74,10 +77,12 @@ def dumps(scenario: Scenario) -> str:
     return "\n".join(out) + "\n"
 
 
-def _issue(iss: Issue) -> list[str]:
+def _issue(iss: Issue, description: str) -> list[str]:
     out = [f"id = {_s(iss.id)}"]
     if iss.name and iss.name != iss.id:
         out.append(f"name = {_s(iss.name)}")
+    if description:
+        out.append(f"description = {_s(description)}")
     vals = iss.values
     if iss.kind == "integer" and vals is not None:
         return [*out, 'kind = "integer"', f"low = {int(vals[0])}", f"high = {int(vals[-1])}"]
@@ -122,6 +127,8 @@ def _party(p: Party, space: OutcomeSpace) -> list[str]:
     out.append(f"weights = {_table({iss.id: _f(w[i]) for i, iss in enumerate(space.issues)})}")
     out.append(f"reservation = {_f(p.prefs.reservation)}")
     out.append(f"discount = {_f(p.prefs.discount)}")
+    if p.rationale:
+        out.append(f"rationale = {_s(p.rationale)}")
     for i, iss in enumerate(space.issues):
         row = {o: _f(values[i][k]) for k, o in enumerate(iss.options)}
         out.append(f"values.{_s(iss.id)} = {_table(row)}")

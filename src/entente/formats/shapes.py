@@ -36,7 +36,8 @@ _TAKES: dict[str, tuple[str, ...]] = {
 
 
 class ShapeModel(BaseModel):
-    """A party's value of every option of an integer or real issue, given by a shape."""
+    """A party's (or a constituency's) value of every option of an integer or real issue,
+    given by a shape."""
 
     model_config = STRICT
 

@@ -7,17 +7,21 @@ through the `fail` callback of the scenario loader. A timeline may also be a fil
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+import numpy as np
+from pydantic import BaseModel, Discriminator, Field, Tag
 
 from entente.audit.timeline import Event, Succession
 from entente.calendar import Date
 from entente.errors import EntenteError, one_of, quoted
+from entente.formats.shapes import ShapeModel, shape_kind, shape_values
 from entente.formats.tomlcheck import STRICT, Fail, Loc, failer, parse, read_text, validate
-from entente.prefs import Preferences, linear, normalized
+from entente.prefs import LinearAdditive, Preferences, linear, normalized
 from entente.ratification import Constituency, Ratifier
 from entente.scenario import Party
 from entente.space import OutcomeSpace
@@ -28,85 +32,120 @@ class _Model(BaseModel):
     model_config = STRICT
 
 
+ValuesModel = Annotated[
+    Annotated[dict[str, float], Tag("value table")] | Annotated[ShapeModel, Tag("value shape")],
+    Discriminator(shape_kind),
+]
+"""A value table {option: value}, or for an integer or real issue a shape {shape = ...}: a
+party's and a constituency's `values.<issue>` alike."""
+
+
 class ObligationModel(_Model):
     id: str = Field(description="Identifier; with several holders, '.<holder>' is appended.")
     holder: str | list[str] = Field(description="Party id (or ids) bound by it.")
-    kind: Literal["obligation", "prohibition", "permission"] = "obligation"
+    kind: Literal["obligation", "prohibition", "permission"] = Field(
+        "obligation",
+        description="obligation (shall), prohibition (shall not) or permission (may).",
+    )
     action: str = Field(description="What the holder shall, shall not, or may do.")
-    object: str = ""
+    object: str = Field("", description="What the action bears on.")
     deadline: str | None = Field(None, description="Date by which to perform it.")
     within: str | None = Field(
         None, description="'18 months' (after entry into force) or '30 days after signature'."
     )
     lasts: str | None = Field(None, description="How long it binds, e.g. '10 years'.")
-    conditions: list[str] = []
+    conditions: list[str] = Field([], description="Conditions attached, in words.")
     continuing: bool = Field(False, description="An obligation that binds after it is performed.")
-    beneficiary: str | None = None
+    beneficiary: str | None = Field(None, description="Party id in whose favour it runs.")
 
 
 class ClauseModel(_Model):
-    text: str
-    obligations: list[ObligationModel] = []
+    text: str = Field(description="The clause's text.")
+    obligations: list[ObligationModel] = Field(
+        [], description="What the clause binds its parties to do, not to do, or allows."
+    )
 
 
 class PartModel(_Model):
     issue: str | None = Field(None, description="Insert the clause of the option this issue takes.")
     text: str | None = Field(None, description="Fixed text.")
-    obligations: list[ObligationModel] = []
+    obligations: list[ObligationModel] = Field(
+        [], description="Obligations of the part's fixed text."
+    )
     when: dict[str, str | list[str]] = Field({}, description="{issue: option(s)} required.")
 
 
 class ArticleModel(_Model):
-    key: str
-    heading: str = ""
-    kind: Literal["substantive", "final", "additional"] = "substantive"
-    issue: str | None = None
-    text: str | None = None
-    obligations: list[ObligationModel] = []
-    when: dict[str, str | list[str]] = {}
-    parts: list[PartModel] = []
+    key: str = Field(description="Identifier; events name the article as `article:<key>`.")
+    heading: str = Field("", description="Heading of the article.")
+    kind: Literal["substantive", "final", "additional"] = Field(
+        "substantive", description="substantive, final (ratification, languages) or additional."
+    )
+    issue: str | None = Field(None, description="Insert the clause of the option this issue takes.")
+    text: str | None = Field(None, description="Fixed text.")
+    obligations: list[ObligationModel] = Field([], description="Obligations of the fixed text.")
+    when: dict[str, str | list[str]] = Field(
+        {}, description="{issue: option(s)}: the article appears only for these outcomes."
+    )
+    parts: list[PartModel] = Field(
+        [], description="Several issues' clauses or texts, in order, in one article."
+    )
 
 
 class TreatyModel(_Model):
-    title: str
-    short_title: str = ""
-    place: str = ""
-    date: str | None = None
-    languages: list[str] = []
+    title: str = Field(description="Full title of the treaty.")
+    short_title: str = Field("", description="The name it is known by.")
+    place: str = Field("", description="Where it is signed.")
+    date: str | None = Field(None, description="Date of signature (default: the history's date).")
+    languages: list[str] = Field([], description="Languages of the authentic texts.")
     sovereigns: dict[str, str] = Field({}, description="{party: how the preamble names it}.")
-    purpose: str = ""
-    good_offices: str = ""
-    attestation: str = ""
+    purpose: str = Field("", description="The preamble's statement of purpose.")
+    good_offices: str = Field("", description="The preamble's words on the mediator.")
+    attestation: str = Field("", description="The sentence before the signatures.")
     clauses: dict[str, dict[str, str | ClauseModel]] = Field(
         {}, description="{issue: {option: clause text or {text, obligations}}}."
     )
-    articles: list[ArticleModel] = []
+    articles: list[ArticleModel] = Field(
+        [], description="The articles, in order; each holds fixed text or issues' clauses."
+    )
 
 
 class ConstituencyModel(_Model):
-    id: str
-    name: str = ""
-    weight: float = Field(1.0, ge=0)
+    id: str = Field(description="Identifier.")
+    name: str = Field("", description="Name shown in the audit (default: the id).")
+    weight: float = Field(1.0, ge=0, description="How much its approval counts.")
     threshold: float | None = Field(None, description="Lowest utility it approves.")
-    veto: bool = False
-    note: str = ""
+    veto: bool = Field(False, description="Whether it can block ratification alone.")
+    note: str = Field("", description="Why it votes as it does.")
     weights: dict[str, float] | None = Field(None, description="Own utility weights.")
-    values: dict[str, dict[str, float]] = {}
-    normalize: bool = True
+    values: dict[str, ValuesModel] = Field(
+        {},
+        description="{issue: {option: value}} of its own utility, with `weights`; for an "
+        "integer or real issue a shape instead, as in a party's `values`.",
+    )
+    normalize: bool = Field(True, description="Rescale its own utility to [0, 1].")
 
 
 class RatificationModel(_Model):
-    rule: Literal["majority", "two_thirds", "unanimity", "quota"] = "majority"
-    quota: float = Field(0.5, gt=0, le=1)
-    on_failure: Literal["no_treaty", "renegotiate"] = "no_treaty"
-    constituencies: list[ConstituencyModel] = Field(min_length=1)
+    rule: Literal["majority", "two_thirds", "unanimity", "quota"] = Field(
+        "majority", description="How the constituencies' weighted approvals are counted."
+    )
+    quota: float = Field(
+        0.5, gt=0, le=1, description='Share of the weight needed under `rule = "quota"`.'
+    )
+    on_failure: Literal["no_treaty", "renegotiate"] = Field(
+        "no_treaty", description="What a failed ratification leads to."
+    )
+    constituencies: list[ConstituencyModel] = Field(
+        min_length=1, description="Who must approve at home."
+    )
 
 
 class SuccessionModel(_Model):
-    predecessor: str
-    successor: str
-    name: str = ""
-    reservations: list[str] = []
+    predecessor: str = Field(description="The party succeeded.")
+    successor: str = Field(description="Id of the successor.")
+    name: str = Field("", description="Name of the successor.")
+    reservations: list[str] = Field([], description="Reservations the successor makes.")
 
 
 class EventModel(_Model):
@@ -114,18 +153,28 @@ class EventModel(_Model):
     kind: Literal[
         "signature", "ratification", "exchange", "entry_into_force", "convention",
         "succession", "act", "suspension", "resumption", "denunciation", "termination",
-    ]  # fmt: skip
-    title: str
-    party: str | None = None
-    act: str = ""
-    fulfils: list[str] = []
-    violates: list[str] = []
-    suspends: list[str] = []
-    resumes: list[str] = []
-    terminates: list[str] = []
-    succession: SuccessionModel | None = None
-    note: str = ""
-    source: str = ""
+    ] = Field(
+        description="What happened; the scenario guide says what each kind does in the audit."
+    )  # fmt: skip
+    title: str = Field(description="What happened, in words.")
+    party: str | None = Field(None, description="The party that acted, where one did.")
+    act: str = Field(
+        "", description="For an `act`: what was done, in a word (withdrawal, occupation)."
+    )
+    fulfils: list[str] = Field(
+        [],
+        description="Obligations performed (selectors: id, shared id, `article:<key>`, "
+        "`party:<id>`, `*`).",
+    )
+    violates: list[str] = Field([], description="Obligations breached (selectors as in `fulfils`).")
+    suspends: list[str] = Field([], description="Obligations suspended.")
+    resumes: list[str] = Field([], description="Obligations resumed.")
+    terminates: list[str] = Field([], description="Obligations ended.")
+    succession: SuccessionModel | None = Field(
+        None, description="For a `succession`: who succeeds whom."
+    )
+    note: str = Field("", description="Anything worth saying about the event.")
+    source: str = Field("", description="Key of the source it rests on.")
 
 
 class TimelineFile(_Model):
@@ -311,14 +360,40 @@ def build_ratification(
 def _prefs(cm: ConstituencyModel, space: OutcomeSpace, loc: Loc, fail: Fail) -> Preferences:
     for key in (*(cm.weights or {}), *cm.values):
         _issue(space, key, (*loc, "weights" if key in (cm.weights or {}) else "values", key), fail)
+    tables: dict[str, dict[str, float]] = {}
+    shaped: dict[int, np.ndarray] = {}
     for issue, table in cm.values.items():
+        i = space.issue_index(issue)
+        if isinstance(table, ShapeModel):
+            shaped[i] = shape_values(table, space.issues[i], (*loc, "values", issue), fail)
+            continue
+        tables[issue] = table
         for label in table:
             _option(space, issue, label, (*loc, "values", issue, label), fail)
     try:
-        prefs = linear(space, cm.weights or {}, cm.values)
+        prefs = with_shapes(linear(space, cm.weights or {}, tables), shaped)
         return normalized(prefs, space) if cm.normalize else prefs
     except EntenteError as e:
         raise fail((*loc, "values"), str(e)) from None
+
+
+def with_shapes(prefs: Preferences, shaped: dict[int, np.ndarray]) -> Preferences:
+    """`prefs` (linear, as `linear` makes it) with the value tables of the issues in `shaped`
+    replaced by those arrays."""
+    if not shaped:
+        return prefs
+    lin = prefs.linear
+    assert lin is not None  # made by `linear`
+    values = tuple(shaped.get(i, v) for i, v in enumerate(lin.values))
+    reach = sum(
+        abs(float(w)) * float(np.abs(v).max()) for w, v in zip(lin.weights, values, strict=True)
+    )
+    if not math.isfinite(reach):
+        raise EntenteError(
+            "weights times values exceed the range of floating-point numbers "
+            "(keep utilities below about 1e300)"
+        )
+    return replace(prefs, terms=(LinearAdditive(lin.weights, values),))
 
 
 def build_timeline(
