@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -330,3 +331,194 @@ def test_bad_actors_are_refused(change: dict[str, object], message: str) -> None
     args.update(change)
     with pytest.raises(EntenteError, match=message):
         Actors(**args)  # type: ignore[arg-type]
+
+
+# --- the exchange model's fast selection against the plain greedy pass ----------------------
+
+
+Round = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def round_inputs(a: Actors) -> Round:
+    """(x, s, c, nbs, total) of the exchange model's first round."""
+    w = a.capability[:, None] * a.salience
+    x = a.unit(a.position)
+    cs = w.sum(axis=0)
+    total = np.where(cs > 0, cs, 1.0)
+    weight = np.where(cs > 0, w, 1.0)  # as `weights` does on an issue no one weighs
+    nbs = (weight * x).sum(axis=0) / weight.sum(axis=0)
+    return x, a.salience, a.capability, nbs, total
+
+
+def plain_select(
+    x: np.ndarray, s: np.ndarray, c: np.ndarray, nbs: np.ndarray, total: np.ndarray, salt: int
+) -> list[tuple[int, int, int, int]]:
+    """Every candidate's gain, all sorted by (-gain, tie key, number), then one at a time."""
+    a, n = x.shape
+    i, j, p, q = stokman.candidates(x <= nbs)
+    gain = stokman.gains(x, s, c, nbs, total, i, j, p, q)[0]
+    key = stokman.tie_keys(i, j, p, q, (a, n), salt)
+    rows = [
+        (
+            -float(gain[k]),
+            int(key[k]),
+            ((int(i[k]) * a + int(j[k])) * n + int(p[k])) * n + int(q[k]),
+            k,
+        )
+        for k in range(len(gain))
+        if gain[k] > stokman.MIN_GAIN
+    ]
+    used: set[tuple[int, int]] = set()
+    taken = []
+    for *_, k in sorted(rows):
+        slots = {
+            (int(i[k]), int(p[k])),
+            (int(i[k]), int(q[k])),
+            (int(j[k]), int(p[k])),
+            (int(j[k]), int(q[k])),
+        }
+        if not used & slots:
+            used |= slots
+            taken.append((int(i[k]), int(j[k]), int(p[k]), int(q[k])))
+    return taken
+
+
+def fast_select(*args: Any, budget: int = stokman.BUDGET) -> list[tuple[int, int, int, int]]:
+    i, j, p, q = stokman.select(*args, budget=budget)
+    return list(zip(i.tolist(), j.tolist(), p.tolist(), q.tolist(), strict=True))
+
+
+@st.composite
+def exchange_cases(draw: st.DrawFn) -> Actors:
+    """Few distinct positions and saliences, and copies of actors: many exact ties in gain."""
+    a = draw(st.integers(2, 7))
+    n = draw(st.integers(2, 9))
+    pos = np.array(draw(st.lists(st.integers(0, 4), min_size=a * n, max_size=a * n)), float)
+    sal = np.array(draw(st.lists(st.integers(0, 4), min_size=a * n, max_size=a * n)), float) / 4
+    cap = np.array(draw(st.lists(st.integers(1, 3), min_size=a, max_size=a)), float)
+    pos, sal = pos.reshape(a, n), sal.reshape(a, n)
+    copies = draw(st.lists(st.integers(0, a - 1), max_size=3))  # actors repeated as new actors
+    pos, sal, cap = (np.concatenate([v, v[copies]]) for v in (pos, sal, cap))
+    k = len(cap)
+    return Actors(
+        tuple(f"a{m}" for m in range(k)),
+        tuple(f"i{m}" for m in range(n)),
+        cap,
+        pos,
+        sal,
+        np.zeros(n),
+        np.full(n, 4.0),
+    )
+
+
+@settings(max_examples=120, deadline=None)
+@given(exchange_cases(), st.integers(0, 2**63 - 2), st.integers(1, 200))
+def test_exchange_selection_is_the_plain_greedy_pass(a: Actors, salt: int, budget: int) -> None:
+    args = round_inputs(a)
+    assert fast_select(*args, salt, budget=budget) == plain_select(*args, salt)
+
+
+def test_exchange_ties_are_broken_by_the_seed_as_in_the_plain_pass() -> None:
+    """Three copies of each of two actors: many exchanges of exactly equal gain compete for
+    the same actor-issues, so the tie keys decide which are made."""
+    rng = np.random.default_rng(5)
+    pos = np.repeat(rng.integers(0, 5, (2, 6)).astype(float), 3, axis=0)
+    sal = np.repeat(rng.integers(1, 5, (2, 6)) / 4, 3, axis=0)
+    a = Actors(
+        tuple(f"a{k}" for k in range(6)),
+        tuple(f"i{k}" for k in range(6)),
+        np.ones(6),
+        pos,
+        sal,
+        np.zeros(6),
+        np.full(6, 4.0),
+    )
+    args = round_inputs(a)
+    i, j, p, q = stokman.candidates(args[0] <= args[3])
+    gain = stokman.gains(*args, i, j, p, q)[0]
+    best = gain[gain > stokman.MIN_GAIN].max()
+    assert (gain == best).sum() > 1  # the best exchange is tied
+    picks = set()
+    for salt in range(12):
+        fast = fast_select(*args, salt, budget=1)
+        assert fast == plain_select(*args, salt)
+        picks.add(tuple(fast))
+    assert len(picks) > 1  # the seed decides between equal gains
+
+
+def test_exchange_gain_factors_per_pair_of_actors() -> None:
+    """min(alpha_k, beta_l) (r_k - r_l), with i demanding the issue of higher r, is the gain."""
+    rng = np.random.default_rng(7)
+    a = Actors(
+        tuple(f"a{k}" for k in range(9)),
+        tuple(f"i{k}" for k in range(12)),
+        rng.uniform(0.1, 1, 9),
+        rng.uniform(0, 10, (9, 12)),
+        rng.uniform(0, 1, (9, 12)),
+        np.zeros(12),
+        np.full(12, 10.0),
+    )
+    x, s, c, nbs, total = round_inputs(a)
+    i, j, p, q = stokman.candidates(x <= nbs)
+    gain = stokman.gains(x, s, c, nbs, total, i, j, p, q)[0]
+    r, alpha, beta = stokman.pair_terms(x, s, c, nbs, total)
+    pair = np.ravel_multi_index((i, j), (9, 9))
+    index = {v: k for k, v in enumerate(np.ravel_multi_index(np.triu_indices(9, 1), (9, 9)))}
+    row = np.array([index[v] for v in pair])
+    hi = np.where(r[row, p] >= r[row, q], p, q)  # the issue i demands
+    lo = np.where(r[row, p] >= r[row, q], q, p)
+    bound = np.minimum(alpha[row, hi], beta[row, lo]) * np.abs(r[row, p] - r[row, q])
+    assert len(gain) > 100
+    assert np.abs(bound - np.maximum(gain, 0)).max() <= 1e-15
+    assert np.abs(bound - np.maximum(gain, 0)).max() < stokman.EPS
+
+
+def plain_arrays(*args: Any, **_: Any) -> tuple[np.ndarray, ...]:
+    """`plain_select` in `stokman.select`'s form: four index arrays."""
+    taken = plain_select(*args)
+    return tuple(np.array([e[k] for e in taken], dtype=np.intp) for k in range(4))
+
+
+@settings(max_examples=30, deadline=None)
+@given(exchange_cases(), st.integers(0, 1000))
+def test_exchange_model_equals_the_plain_rounds(a: Actors, seed: int) -> None:
+    fast = forecast(a, "exchange", seed=seed, rounds=4, trace=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stokman, "select", plain_arrays)
+        slow = forecast(a, "exchange", seed=seed, rounds=4, trace=True)
+    assert fast.trajectory is not None and slow.trajectory is not None
+    assert np.array_equal(fast.trajectory, slow.trajectory)
+    assert fast.details == slow.details
+
+
+# --- the Condorcet model's convergence --------------------------------------------------------
+
+
+def test_condorcet_reports_whether_it_converged() -> None:
+    same = Actors(
+        ("a", "b"),
+        ("i",),
+        np.ones(2),
+        np.full((2, 1), 3.0),
+        np.full((2, 1), 0.5),
+        np.zeros(1),
+        np.full(1, 10.0),
+    )
+    f = forecast(same, "condorcet")
+    assert f.details["converged"] and f.details["rounds"] == 1 and f.details["last_change"] == 0.0
+    # an actor of salience 1 never moves and draws the others: no rest within 5 rounds
+    stubborn = Actors(
+        ("a", "b", "c"),
+        ("i",),
+        np.ones(3),
+        np.array([[0.0], [5.0], [10.0]]),
+        np.array([[1.0], [0.9], [0.5]]),
+        np.zeros(1),
+        np.full(1, 10.0),
+    )
+    g = forecast(stubborn, "condorcet", rounds=5)
+    assert not g.details["converged"] and g.details["rounds"] == 5
+    assert g.details["last_change"] > 1e-6
+    h = forecast(stubborn, "condorcet", rounds=5000, tol=1e-4)
+    assert h.details["converged"] and h.details["last_change"] <= 1e-4
+    assert h.positions[0] < g.positions[0]  # drifting to the immovable actor at 0

@@ -9,7 +9,10 @@ it holds to a challenger i with probability P(i > j) / a gives each option's pro
 winning: its stationary distribution. The round's forecast is the expected winner. Then each
 actor moves towards that forecast by (1 - salience) times `step` of the way: those who care
 little follow the expected outcome. Rounds go on until no issue's forecast moves more than
-`tol` (on the unit scale), or `rounds` have passed.
+`tol` (on the unit scale, so relative to the issue's range), or `rounds` have passed;
+`details["converged"]` says which, and `details["last_change"]` gives the last round's largest
+move. Actors with salience 1 never move and pull the others towards them round after round,
+so on such data the forecast drifts slowly for thousands of rounds (docs/forecast.md).
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ def condorcet(
     pi = win_probabilities(x, w)
     path = [(pi * x).sum(axis=1)]
     done = 0
+    change = float("nan")
     for _ in range(rounds):
         target = path[-1][:, None]
         new = x + (1 - s) * step * (target - x)
@@ -68,11 +72,14 @@ def condorcet(
         pi = win_probabilities(x, w)
         path.append((pi * x).sum(axis=1))
         done += 1
-        if float(np.abs(path[-1] - path[-2]).max()) <= tol:
+        change = float(np.abs(path[-1] - path[-2]).max(initial=0.0))
+        if change <= tol:
             break
     trajectory = actors.scale(np.array(path))
     details: dict[str, Any] = {
         "rounds": done,
+        "converged": bool(change <= tol),
+        "last_change": change if done else None,
         "win_probabilities": pi.tolist() if pi.size <= 10_000 else None,
     }
     return Forecast("condorcet", trajectory[-1].copy(), trajectory, details)
