@@ -71,10 +71,8 @@ class InProcess:
 
 
 @dataclass
-class Processes:
-    """Local worker processes (all cores by default). Each worker prepares every scenario of
-    the run once, when it starts, writes the rows of its tasks as its own part files and sends
-    back only their number."""
+class _Workers:
+    """An executor with `workers` processes: 0 means one per core."""
 
     workers: int = 0
 
@@ -83,6 +81,13 @@ class Processes:
             raise EntenteError(f"workers must be 0 (all cores) or more, not {self.workers}")
         if self.workers == 0:
             self.workers = cores()
+
+
+@dataclass
+class Processes(_Workers):
+    """Local worker processes (all cores by default). Each worker prepares every scenario of
+    the run once, when it starts, writes the rows of its tasks as its own part files and sends
+    back only their number."""
 
     def run(
         self, tasks: Sequence[Task], folder: str, flush_seconds: float = 1.0
@@ -124,7 +129,7 @@ class Processes:
 
 
 @dataclass
-class Auto:
+class Auto(_Workers):
     """In this process when the grid is too small to repay workers, else worker processes.
 
     Tasks run here first and are timed, the first one aside (it pays for what is done once per
@@ -132,14 +137,6 @@ class Auto:
     `PARALLEL_SECONDS` at the rate measured, and there is more than one core, the rest goes to
     `Processes(workers)`. A grid of one task stays here.
     """
-
-    workers: int = 0
-
-    def __post_init__(self) -> None:
-        if self.workers < 0:
-            raise EntenteError(f"workers must be 0 (all cores) or more, not {self.workers}")
-        if self.workers == 0:
-            self.workers = cores()
 
     def run(
         self, tasks: Sequence[Task], folder: str, flush_seconds: float = 1.0
