@@ -68,6 +68,12 @@ def test_the_report_holds_summary_figures_treaty_and_audit(portsmouth: str) -> N
     assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' in portsmouth
 
 
+def test_tables_of_facts_have_no_empty_header_row(portsmouth: str) -> None:
+    assert "<thead><tr><th></th><th></th></tr></thead>" not in portsmouth
+    assert "<table><tbody><tr><td>scenario</td>" in portsmouth
+    assert "<td>time (share of the deadline)</td>" in portsmouth
+
+
 def test_the_report_summary_is_what_run_json_prints(portsmouth: str) -> None:
     r = cli("run", "portsmouth", "--seed", "3", "--json")
     assert r.code == 0

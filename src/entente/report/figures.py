@@ -56,11 +56,16 @@ POINT_SHAPES = {
     "egalitarian": "triangle-up",
     "max welfare": "triangle-down",
     "history": "cross",
-    "agreement": "circle",
 }
+AGREEMENT = "#000000"
+"""The agreement's ring: black, as the frontier and points are, since offers take every colour of
+`PALETTE` (the second party's offers are vermilion) and a ring needs no colour to be told apart."""
+AGREEMENT_SIZE = 700
 
 BINS = 80
 """Cells per axis of the density drawn for spaces above `max_points` outcomes."""
+FRONTIER_POINTS = 5_000
+"""Above this many frontier points, the figure draws one in each cell of its grid (`_thin`)."""
 SAMPLE_SEED = 0
 """Seed of the sample drawn from a space too large to list (the figure says it is sampled)."""
 WIDTH = 420
@@ -201,9 +206,10 @@ def _space_pair(
         )
         shown = f"{len(u):,} outcomes"
     front = np.asarray(view["frontier"], dtype=float).reshape(-1, len(ids))
+    drawn = _thin(front[:, [i, j]])
     frows = [
         {"x": _r(a), "y": _r(b), "order": n}
-        for n, (a, b) in enumerate(sorted(zip(front[:, i], front[:, j], strict=True)))
+        for n, (a, b) in enumerate(sorted(zip(drawn[:, 0], drawn[:, 1], strict=True)))
     ]
     fdata = _data(alt, frows)
     if len(ids) == 2:
@@ -247,27 +253,50 @@ def _space_pair(
             points.append({"point": POINT_NAMES[key], "x": _r(uu[ids[i]]), "y": _r(uu[ids[j]])})
     if result is not None and result.agreement is not None:
         got = [float(p(result.agreement)) for p in scenario.prefs]
-        # first, so drawn first, under the points it often coincides with
-        points.insert(0, {"point": "agreement", "x": _r(got[i]), "y": _r(got[j])})
-    if points:
-        present = [n for n in POINT_SHAPES if any(r["point"] == n for r in points)]
-        is_agreement = alt.datum.point == "agreement"
+        # first, so drawn under the points it often coincides with: a wide ring, its legend
+        # entry drawn as the ring is
+        ring = {"point": "agreement", "x": _r(got[i]), "y": _r(got[j])}
         layers.append(
-            alt.Chart(_data(alt, points), name="points" + tag)
-            .mark_point(filled=True, stroke="#FFFFFF", strokeWidth=1)
+            alt.Chart(_data(alt, [ring]), name="agreement" + tag)
+            .mark_point(
+                filled=False, size=AGREEMENT_SIZE, strokeWidth=3, color=AGREEMENT, opacity=1
+            )
             .encode(
                 x="x:Q",
                 y="y:Q",
-                # the agreement: a wide ring, so the points it coincides with stay visible
-                color=alt.condition(is_agreement, alt.value(PALETTE[1]), alt.value("#000000")),
-                fillOpacity=alt.condition(is_agreement, alt.value(0.0), alt.value(1.0)),
-                stroke=alt.condition(is_agreement, alt.value(PALETTE[1]), alt.value("#FFFFFF")),
-                strokeWidth=alt.condition(is_agreement, alt.value(3.0), alt.value(1.0)),
-                size=alt.condition(is_agreement, alt.value(700), alt.value(140)),
+                shape=alt.Shape(
+                    "point:N",
+                    title=None,
+                    scale=alt.Scale(domain=["agreement"], range=["circle"]),
+                    legend=alt.Legend(
+                        symbolFillColor="transparent",
+                        symbolStrokeColor=AGREEMENT,
+                        symbolStrokeWidth=3,
+                        symbolSize=160,
+                    ),
+                ),
+                tooltip=[
+                    alt.Tooltip("point:N"),
+                    alt.Tooltip("x:Q", title=x_title),
+                    alt.Tooltip("y:Q", title=y_title),
+                ],
+            )
+        )
+    if points:
+        present = [n for n in POINT_SHAPES if any(r["point"] == n for r in points)]
+        layers.append(
+            alt.Chart(_data(alt, points), name="points" + tag)
+            # hollow, so that points at the same place (Nash and Kalai-Smorodinsky often are)
+            # stay visible one inside the other
+            .mark_point(filled=False, color="#000000", strokeWidth=2, size=150, opacity=1)
+            .encode(
+                x="x:Q",
+                y="y:Q",
                 shape=alt.Shape(
                     "point:N",
                     title="point",
                     scale=alt.Scale(domain=present, range=[POINT_SHAPES[n] for n in present]),
+                    legend=alt.Legend(symbolStrokeColor="#000000", symbolStrokeWidth=2),
                 ),
                 tooltip=[
                     alt.Tooltip("point:N"),
@@ -281,6 +310,7 @@ def _space_pair(
         f"Utility space: {who}",
         subtitle=[
             f"{scenario.title or scenario.id}: {shown}, {len(front):,} on the Pareto frontier"
+            + (f" ({len(drawn):,} drawn, one a cell)" if len(drawn) < len(front) else "")
             + (" (approximate)" if view.get("approximate") else "")
         ],
     )
@@ -291,6 +321,19 @@ def _space_pair(
         .resolve_scale(color="independent", shape="independent")
         .properties(width=WIDTH, height=WIDTH, title=title)
     )
+
+
+def _thin(xy: np.ndarray) -> np.ndarray:
+    """The frontier's points to draw: all of them up to `FRONTIER_POINTS`, else one in each
+    cell of a `BINS` x `BINS` grid that holds any (a frontier of three or more parties seen in
+    two of them can hold most of the space: 924,385 points for y2016/AgentHp2)."""
+    if len(xy) <= FRONTIER_POINTS:
+        return xy
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    cell = np.minimum(((xy - lo) / span * BINS).astype(np.int64), BINS - 1)
+    _, first = np.unique(cell[:, 0] * BINS + cell[:, 1], return_index=True)
+    return xy[np.sort(first)]
 
 
 def _density(alt: Any, xy: np.ndarray, x_title: str, y_title: str, tag: str) -> Any:
@@ -428,6 +471,19 @@ def _offer_layers(
 # ---------------------------------------------------------------------------- concession
 
 
+def _date_x(alt: Any, field: str, isos: Sequence[str]) -> Any:
+    """A time axis over days (ISO dates): day and month on the ticks and the year in the title
+    when every date falls in one year (a conference), the year on every tick otherwise."""
+    years = sorted({d[: d.index("-", 1)] for d in isos})
+    one = len(years) == 1
+    return alt.X(
+        f"{field}:T",
+        title=f"date ({years[0]})" if one else "date",
+        scale=alt.Scale(type="utc"),
+        axis=alt.Axis(format="%-d %b" if one else "%-d %b %Y", labelOverlap=True),
+    )
+
+
 def concession(scenario: Scenario, result: Result) -> Figure:
     """Each offer's utility to each party over relative time (dates when the scenario dates its
     rounds), one panel per party that made offers; the deadline and each acceptance marked."""
@@ -447,7 +503,8 @@ def concession(scenario: Scenario, result: Result) -> Figure:
         return {"time": _r(time)}
 
     if dated:
-        x = alt.X("date:T", title="date", scale=alt.Scale(type="utc"))
+        days = [scenario.round_date(n) for n in (0, deadline)]
+        x = _date_x(alt, "date", [d.iso() for d in days if d is not None])
         xfield = "date:T"
     else:
         x = alt.X("time:Q", title="time (share of the deadline)", scale=alt.Scale(domain=[0, 1]))
@@ -515,10 +572,13 @@ def concession(scenario: Scenario, result: Result) -> Figure:
             )
         )
     outcome = "an agreement" if result.agreement is not None else "no agreement"
-    return alt.hconcat(*panels).properties(
+    key = "dashed: each party's reservation value; black: the deadline"
+    if accepts:
+        key += "; green dotted: an acceptance"
+    return alt.concat(*panels, columns=2).properties(
         title=alt.Title(
             f"Concessions in {scenario.title or scenario.id}",
-            subtitle=[f"{result.rounds} rounds of {deadline}, {outcome}"],
+            subtitle=[f"{result.rounds} rounds of {deadline}, {outcome}", key],
         )
     )
 
@@ -604,7 +664,7 @@ def issues_over_time(scenario: Scenario, result: Result) -> Figure:
         "an option": "#56B4E9",
     }
     if dated:
-        x = alt.X("date:T", title="date", scale=alt.Scale(type="utc"))
+        x = _date_x(alt, "date", [r["date"] for r in rows] + [r["date2"] for r in rows])
         x2 = alt.X2("date2:T")
     else:
         x = alt.X("round:Q", title="round", scale=alt.Scale(domainMin=1))
@@ -829,6 +889,7 @@ def audit_chart(scenario: Scenario, outcome: tuple[int, ...] | None = None) -> F
                 "status:N",
                 title="status",
                 scale=alt.Scale(domain=present, range=[STATUS_COLOURS[s] for s in present]),
+                legend=alt.Legend(labelExpr="replace(datum.label, '_', ' ')"),  # "in force"
             ),
             tooltip=[
                 alt.Tooltip("text:N", title="obligation"),
@@ -974,8 +1035,14 @@ def tournament_charts(rows: Any, *, seed: int = 0) -> dict[str, Figure]:
         .mark_bar(color="#0072B2")
         .encode(
             x=alt.X("distance:Q", bin=alt.Bin(maxbins=30), title="distance"),
-            y=alt.Y("count():Q", title="negotiations"),
-            column=alt.Column("measure:N", title=None),
+            # counts: whole ticks only
+            y=alt.Y("count():Q", title="negotiations", axis=alt.Axis(tickMinStep=1, format="d")),
+            column=alt.Column(
+                "measure:N",
+                title=None,
+                sort=["to the Pareto frontier", "to the Nash point"],  # the title's order
+                header=alt.Header(labelFontSize=12, labelFontWeight="bold"),
+            ),
         )
         .resolve_scale(x="independent")
         .properties(

@@ -180,8 +180,10 @@ def _table(
     rows: Sequence[Sequence[object]],
     num: frozenset[int] | set[int] = frozenset(),
 ) -> str:
-    """An HTML table; every cell escaped; columns in `num` right-aligned."""
+    """An HTML table; every cell escaped; columns in `num` right-aligned; no header row when
+    every header is empty (a table of facts, a name and its value a row)."""
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    thead = f"<thead><tr>{head}</tr></thead>" if any(headers) else ""
     body = "".join(
         "<tr>"
         + "".join(
@@ -191,7 +193,7 @@ def _table(
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table>{thead}<tbody>{body}</tbody></table>"
 
 
 def _f(x: float | None) -> str:
@@ -213,7 +215,7 @@ def _summary(s: Summary, command: str | None) -> str:
             facts.append(("mediator", p.mediator + informed))
         if p.win_sets:
             facts.append(("win-sets", "parties concede only inside them"))
-    facts += [("seed", s.seed), ("rounds", r.rounds), ("time", f"{r.time:.3f}")]
+    facts += [("seed", s.seed), ("rounds", r.rounds), ("time (share of the deadline)", f"{r.time:.3f}")]
     facts.append(("agreement", "reached" if r.agreement is not None else "none"))
     if s.pareto_distance is not None:
         approx = " (approximate frontier)" if s.approximate else ""
