@@ -181,6 +181,16 @@ BAD: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("audit", "--seed", "2"), ("--seed", "--outcome negotiated")),
     (("treaty", "--outcome", "negotiated", "--strategy", "japan"), ("PARTY=SPEC",)),
     (("audit", "--outcome", "negotiated", "--deadline", "0"), ("--deadline",)),
+    (("forecast", str(SPATIAL / "ec-emissions.toml"), "--issue", "sea"), ("--issue", "'sea'")),
+    (("forecast", str(SPATIAL / "cop21.csv"), "--issue", "mrv", "--issue", "mrv"), ("twice",)),
+    (
+        ("backtest", str(SPATIAL / "ec-emissions.toml"), str(SPATIAL / "ec-emissions.toml")),
+        ("ec-emissions.toml", "given twice"),
+    ),
+    (("backtest", "portsmouth", "--resamples", "2000000"), ("--resamples",)),
+    (("backtest", "portsmouth", "--ensemble", "mean,oracle"), ("--ensemble", "oracle")),
+    (("new", "{tmp}/case.json"), ("case.json", ".toml")),
+    (("new", "{tmp}/notes.txt", "--force"), ("notes.txt", ".toml")),
     # leaderboard
     (("leaderboard", "{tmp}/no-such-folder"), ("no-such-folder",)),
     (("leaderboard", "{tmp}/empty-folder"), ("empty-folder",)),

@@ -208,3 +208,24 @@ def test_shapes_are_written_as_the_values_they_give() -> None:
     text = dumps(sc)
     assert "shape" not in text
     assert_same(sc, loads(text), sc.space)
+
+
+@pytest.mark.parametrize("fmt", ["genius", "geniusweb"])
+def test_the_order_of_ordinal_issues_is_named_when_a_format_loses_it(
+    tmp_path: Path, fmt: str
+) -> None:
+    sc = api.load("portsmouth")
+    ordinals = [iss.id for iss in sc.space.issues if iss.kind == "ordinal"]
+    assert len(ordinals) >= 3
+    r = cli("export", "portsmouth", tmp_path / "out", "--to", fmt, "--drop-red-lines")
+    assert r.code == 0, r.err
+    note = r.err.splitlines()[-1]
+    assert f"the order of issue(s) {', '.join(ordinals)} (written as unordered options)" in note
+    back = load(tmp_path / "out")
+    kinds = [iss.kind for iss in back.space.issues if iss.id in ordinals]
+    assert kinds == ["categorical"] * len(ordinals)
+    steady = dataclasses.replace(sc, dates={}, start=None)
+    assert "days per round" not in carry.dropped(steady, fmt)
+    slow = dataclasses.replace(steady, days_per_round=7.0)
+    assert "days per round" in carry.dropped(slow, fmt)
+    assert carry.dropped(slow, "toml") == []

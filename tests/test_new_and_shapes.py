@@ -400,3 +400,18 @@ def test_run_options_with_the_history_outcome_are_refused(
     command: str, args: tuple[str, ...], named: str
 ) -> None:
     assert_refused(cli(command, "portsmouth", *args), named, "--outcome negotiated")
+
+
+def test_new_writes_only_toml_and_never_replaces_what_is_no_regular_file(tmp_path: Path) -> None:
+    import os
+
+    for name in ("case.json", "case", "case.xml"):
+        assert_refused(cli("new", tmp_path / name), name, "ending in .toml")
+        assert not (tmp_path / name).exists()
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    assert_refused(cli("new", fifo), "already exists")
+    assert_refused(cli("new", fifo, "--force"), "pipe.toml", "not a regular file")
+    assert fifo.is_fifo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.toml"]  # no temporary left
+    assert cli("new", tmp_path / "Upper.TOML").code == 0

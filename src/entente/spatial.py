@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from entente.errors import EntenteError, one_of, quoted
-from entente.forecast.actors import Actors
+from entente.forecast.actors import Actors, Floats
 from entente.prefs import Preferences
 from entente.scenario import Scenario
 from entente.space import Issue
@@ -135,10 +135,40 @@ def load_case(source: str | Path, issues: Sequence[str] = ()) -> tuple[Actors, s
     from entente.formats.spatial import load_actors
 
     p = Path(source)
-    if not issues and _is_actor_table(p):
-        return load_actors(p), p.name
+    if _is_actor_table(p):
+        actors = load_actors(p)
+        return (select_issues(actors, issues, p.name) if issues else actors), p.name
     scenario = load(source)
     return actors_from_scenario(scenario, issues or None), scenario.title
+
+
+def select_issues(actors: Actors, issues: Sequence[str], name: str = "actors") -> Actors:
+    """The actors on the named issues only, in the order given."""
+    cols: list[int] = []
+    for iid in issues:
+        if iid not in actors.issues:
+            raise EntenteError(
+                f"--issue {quoted(iid)}: {name} has no such issue; its issues: "
+                f"{one_of(actors.issues)}"
+            )
+        if actors.issues.index(iid) in cols:
+            raise EntenteError(f"--issue {quoted(iid)} is named twice")
+        cols.append(actors.issues.index(iid))
+
+    def pick(v: Floats | None) -> Floats | None:
+        return None if v is None else v[..., cols]
+
+    return Actors(
+        names=actors.names,
+        issues=tuple(actors.issues[c] for c in cols),
+        capability=actors.capability,
+        position=actors.position[:, cols],
+        salience=actors.salience[:, cols],
+        low=actors.low[cols],
+        high=actors.high[cols],
+        status_quo=pick(actors.status_quo),
+        outcome=pick(actors.outcome),
+    )
 
 
 def _is_actor_table(p: Path) -> bool:

@@ -44,7 +44,9 @@ def forecast(
     issue: Annotated[
         list[str] | None,
         typer.Option(
-            "--issue", help="A scenario's ordered issue to forecast; repeat (default: all)."
+            "--issue",
+            help="An issue to forecast (a table's, or a scenario's ordered issue); repeat "
+            "(default: all).",
         ),
     ] = None,
     seed: SeedOpt = 0,
@@ -59,6 +61,7 @@ def forecast(
     models = _models(model)
 
     actors, title = load_case(source, issue or ())
+    models = _fitting(models, [actors], explicit=bool(model))
     results = {m: run_model(actors, m, seed=seed) for m in models}
     data = _forecast_json(source, title, actors, results, seed)
     text = _dumps(data)
@@ -79,13 +82,15 @@ def backtest(
         typer.Option(help="Models to average into one more model, e.g. 'mean,eu'."),
     ] = None,
     seed: SeedOpt = 0,
-    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples.")] = 2000,
+    resamples: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="Bootstrap resamples (1 to 1,000,000).")
+    ] = 2000,
     as_json: JsonOpt = False,
 ) -> None:
     """Each model's error against recorded outcomes: MAE, bootstrap interval, test vs mean."""
     from rich.console import Console
 
-    from entente.errors import EntenteError
+    from entente.errors import EntenteError, quoted
     from entente.forecast.backtest import backtest as run_backtest
     from entente.spatial import load_case
 
@@ -93,7 +98,14 @@ def backtest(
     members = _ensemble(ensemble)
 
     cases, names = [], []
+    seen: dict[str, str] = {}
     for src in data:
+        key = str(Path(src).resolve()) if Path(src).is_file() else src
+        if key in seen:
+            raise EntenteError(
+                f"{src}: given twice (as {quoted(seen[key])} before); each case counts once"
+            )
+        seen[key] = src
         actors, _ = load_case(src)
         if actors.outcome is None or all(math.isnan(x) for x in actors.outcome):
             raise EntenteError(
@@ -102,6 +114,8 @@ def backtest(
             )
         cases.append(actors)
         names.append(src)
+    _fitting(members, cases, explicit=True)
+    models = _fitting(models, cases, explicit=bool(model))
     result = run_backtest(
         cases, models, names=names, ensemble=members, seed=seed, resamples=resamples
     )
@@ -141,6 +155,24 @@ def _models(given: list[str] | None) -> list[str]:
             )
         if m not in out:
             out.append(m)
+    return out
+
+
+def _fitting(models: list[str], cases: list[Actors], *, explicit: bool) -> list[str]:
+    """The models that can run on every case. A model the user named and that cannot run is
+    refused; one run by default is left out, with a warning that says why."""
+    from entente.errors import EntenteError
+    from entente.forecast import size_problem
+
+    out = []
+    for m in models:
+        problem = next((p for c in cases if (p := size_problem(c, m))), None)
+        if problem is None:
+            out.append(m)
+        elif explicit:
+            raise EntenteError(problem)
+        else:
+            typer.echo(f"entente: warning: left out {problem}", err=True)
     return out
 
 

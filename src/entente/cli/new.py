@@ -76,6 +76,11 @@ def new(
         raise EntenteError(
             f"{file}: already exists: choose another name, or give --force to overwrite it"
         )
+    if file.suffix.lower() != ".toml":
+        raise EntenteError(
+            f"{file}: expected a name ending in .toml (entente tells formats apart by the "
+            "suffix), e.g. case.toml"
+        )
     write_atomic(file, template_text(template.value, _id_from(file)))
     typer.echo(
         f"wrote {file} ({template.value}: {ABOUT[template.value]}); "

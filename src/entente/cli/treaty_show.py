@@ -58,7 +58,10 @@ def choose_outcome(
     """
     if choice == "history":
         if scenario.history is None or scenario.history.outcome is None:
-            raise EntenteError(f"scenario {scenario.id!r} records no historical outcome")
+            raise EntenteError(
+                f"scenario {scenario.id!r} records no historical outcome; give "
+                "--outcome negotiated for the treaty of a negotiated agreement"
+            )
         return scenario.history.outcome
     given = dict(negotiation or {})
     result = settle(scenario, lambda s: api.negotiate(s, seed=seed, **given).agreement)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+import numpy as np
+
 from entente.errors import EntenteError, one_of, quoted
-from entente.forecast.actors import Actors, Floats, Forecast, Model
+from entente.forecast.actors import Actors, Floats, Forecast, Model, size_problem
 from entente.forecast.bargain import nash
 from entente.forecast.compromise import weighted_mean, weighted_median
 from entente.forecast.eu import expected_utility
@@ -42,7 +44,15 @@ def forecast(actors: Actors, model: str = "mean", *, seed: int = 0, **params: An
             raise EntenteError(
                 f"forecast: model {model!r} has no parameter {quoted(name)}; its parameters: {known}"
             )
-    return fn(actors, seed=seed, **params)
+    result = fn(actors, seed=seed, **params)
+    bad = ~np.isfinite(result.positions)
+    if bad.any():
+        j = int(np.argmax(bad))
+        raise EntenteError(
+            f"forecast: model {model!r} gives no finite forecast on issue "
+            f"{quoted(actors.issues[j])}; expected finite positions, saliences and capabilities"
+        )
+    return result
 
 
-__all__ = ["MODELS", "Actors", "Floats", "Forecast", "Model", "forecast"]
+__all__ = ["MODELS", "Actors", "Floats", "Forecast", "Model", "forecast", "size_problem"]

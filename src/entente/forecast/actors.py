@@ -18,6 +18,20 @@ from entente.errors import EntenteError, quoted
 
 Floats = npt.NDArray[np.float64]
 
+MAX_SPAN = float(np.finfo(np.float64).max)
+"""An issue's scale, `high - low`, must be a finite number: at most this."""
+
+MAX_CUBE_ACTORS = 322
+"""The most actors for the models that weigh every pair of positions as every actor sees them
+(eu, condorcet): their memory and time grow with actors**3 (322**3 is about 2**25 numbers)."""
+
+CHUNK_CELLS = 2**23
+"""The actors**3 models work on as many issues at once as keep issues x actors**3 below this."""
+
+MAX_PAIRS = 2**24
+"""The most (actor pairs) x issues for the exchange model, which weighs every pair of actors
+on every issue: 4,096 actors on 2 issues, 1,024 on 32."""
+
 
 def _array(name: str, value: object, shape: tuple[int, ...], *, nan: bool = False) -> Floats:
     try:
@@ -89,6 +103,14 @@ class Actors:
                 f"actors: issue {quoted(issues[j])} needs high > low, got low {low[j]}, "
                 f"high {high[j]}"
             )
+        with np.errstate(over="ignore"):
+            wide = ~np.isfinite(high - low)
+        if wide.any():
+            j = int(np.argmax(wide))
+            raise EntenteError(
+                f"actors: issue {quoted(issues[j])} has a scale too long to measure, low "
+                f"{low[j]:g} to high {high[j]:g}; expected high - low below {MAX_SPAN:.3g}"
+            )
         set_(self, "low", low)
         set_(self, "high", high)
         if self.status_quo is not None:
@@ -118,6 +140,32 @@ class Forecast:
     positions: Floats  # (i,) the forecast outcome per issue
     trajectory: Floats | None = None  # (r+1, i) forecast per round, dynamic models only
     details: dict[str, Any] = field(default_factory=dict)  # JSON-ready extras
+
+
+def relative_capability(actors: Actors) -> Floats:
+    """(a,) each capability over the largest (all zero: unchanged). Every model depends on
+    capabilities only through their ratios, and these keep sums and squares finite."""
+    top = float(actors.capability.max())
+    return actors.capability / top if top > 0 else actors.capability.copy()
+
+
+def size_problem(actors: Actors, model: str) -> str | None:
+    """Why `model` cannot run on `actors` within memory and time, or None when it can."""
+    a, n = len(actors.names), len(actors.issues)
+    if model in ("eu", "condorcet") and a > MAX_CUBE_ACTORS:
+        most = MAX_CUBE_ACTORS
+        return (
+            f"{model}: {a:,} actors is too many for this model, which weighs every pair of "
+            f"positions as every actor sees them (actors^3 numbers per issue); at most {most} "
+            "actors (mean, median and nash have no such limit)"
+        )
+    if model == "exchange" and n > 1 and a * (a - 1) // 2 * n > MAX_PAIRS:
+        return (
+            f"exchange: {a:,} actors on {n:,} issues is too many for this model, which weighs "
+            f"every pair of actors on every issue; at most {MAX_PAIRS:,} (actor pairs x "
+            "issues) (mean, median and nash have no such limit)"
+        )
+    return None
 
 
 Model = Callable[..., Forecast]  # model(actors, *, seed: int = 0, **params) -> Forecast

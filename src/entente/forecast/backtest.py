@@ -102,6 +102,10 @@ class Backtest:
         }
 
 
+MAX_RESAMPLES = 1_000_000
+"""The most bootstrap resamples or random sign patterns: more only costs memory."""
+
+
 def ensemble_name(members: Sequence[str]) -> str:
     return "ensemble(" + "+".join(members) + ")"
 
@@ -135,8 +139,11 @@ def backtest(
         raise EntenteError("backtest: an ensemble needs at least two models")
     if not 0 < level < 1:
         raise EntenteError(f"backtest: level {level} is not in (0, 1)")
-    if resamples < 1 or draws < 1:
-        raise EntenteError("backtest: resamples and draws must be 1 or more")
+    if not (1 <= resamples <= MAX_RESAMPLES and 1 <= draws <= MAX_RESAMPLES):
+        raise EntenteError(
+            f"backtest: resamples and draws must be from 1 to {MAX_RESAMPLES:,}, got "
+            f"{resamples} and {draws}"
+        )
     per_case: list[dict[str, Floats]] = []
     keep: list[npt.NDArray[np.bool_]] = []
     for name, actors in zip(names, cases, strict=True):

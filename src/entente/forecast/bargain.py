@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from entente.forecast.actors import Actors, Floats, Forecast
+from entente.forecast.actors import Actors, Floats, Forecast, relative_capability
 
 #: bisection steps: the bracket shrinks to 2**-STEPS of the scale
 STEPS = 60
@@ -30,7 +30,8 @@ def nash_line(x: Floats, w: Floats, reach: Floats) -> tuple[Floats, Floats]:
     hi = np.where(live, x + reach, np.inf).min(axis=0)
     lo = np.maximum(lo, 0.0)
     hi = np.minimum(hi, 1.0)
-    ok = lo < hi - 1e-12  # an empty or rounding-thin set of points where all gain
+    # an empty or rounding-thin set of points where all gain, or no one weighs the issue
+    ok = (lo < hi - 1e-12) & live.any(axis=0)
     a_, b_ = lo.copy(), hi.copy()
     for _ in range(STEPS):
         z = (a_ + b_) / 2
@@ -47,7 +48,7 @@ def nash(actors: Actors, *, seed: int = 0) -> Forecast:
     """The weighted Nash bargaining solution per issue (status quo: see the module's text)."""
     del seed  # deterministic
     x = actors.unit(actors.position)
-    w = actors.capability[:, None] * actors.salience
+    w = relative_capability(actors)[:, None] * actors.salience
     if actors.status_quo is None:
         reach = np.maximum(x, 1 - x)
     else:

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from entente.forecast.actors import Actors, Floats, Forecast
+from entente.forecast.actors import Actors, Floats, Forecast, relative_capability
 
 #: relative tolerance under which a cumulative weight counts as exactly half the total
 HALF_TIE = 1e-12
 
 
 def weights(actors: Actors) -> Floats:
-    """(a, i) capability x salience, with equal weights on an issue where all are zero."""
-    w = actors.capability[:, None] * actors.salience
+    """(a, i) capability x salience, with equal weights on an issue where all are zero.
+
+    Capabilities are taken relative to the largest: only their ratios count, and so sums and
+    squares of weights stay finite whatever the scale of the capabilities."""
+    w = relative_capability(actors)[:, None] * actors.salience
     dead = w.sum(axis=0) <= 0
     if dead.any():
         w = w.copy()

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from entente.forecast.actors import Actors, Floats, Forecast
+from entente.errors import EntenteError
+from entente.forecast.actors import CHUNK_CELLS, Actors, Floats, Forecast, size_problem
 from entente.forecast.compromise import mean_of, weights
 
 CONFRONTATION, COMPROMISE, CAPITULATION = 1, 2, 3
@@ -33,8 +34,15 @@ def probability(x: Floats, w: Floats, r: Floats) -> Floats:
     The votes for m over n, sum_k max(0, w_k (d_kn - d_km)), divided by the sum of the absolute
     votes of every actor over every ordered pair of positions (Scholz et al.'s normaliser).
     """
-    d = _distance(x, r)  # (i, k, m)
     i, a = x.shape
+    step = max(1, CHUNK_CELLS // a**3)
+    if i > step:  # a block of issues at a time, so memory stays bounded
+        blocks = [
+            probability(x[k : k + step], w[k : k + step], r[k : k + step])
+            for k in range(0, i, step)
+        ]
+        return np.concatenate(blocks)
+    d = _distance(x, r)  # (i, k, m)
     gap = d[:, :, None, :] - d[:, :, :, None]  # (i, k, m, n): d_kn - d_km
     np.maximum(gap, 0.0, out=gap)
     favour = np.matmul(w[:, None, :], gap.reshape(i, a, a * a)).reshape(i, a, a)  # (i, m, n)
@@ -143,9 +151,10 @@ def expected_utility(
     """
     del seed  # deterministic
     if rounds < 0:
-        from entente.errors import EntenteError
-
         raise EntenteError(f"eu: rounds must be >= 0, got {rounds}")
+    problem = size_problem(actors, "eu")
+    if problem:
+        raise EntenteError(problem)
     w_ai = weights(actors)
     x = np.ascontiguousarray(actors.unit(actors.position).T)  # (i, a)
     s = np.ascontiguousarray(actors.salience.T)

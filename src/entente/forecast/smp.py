@@ -22,13 +22,17 @@ from typing import Any
 import numpy as np
 
 from entente.errors import EntenteError
-from entente.forecast.actors import Actors, Floats, Forecast
+from entente.forecast.actors import CHUNK_CELLS, Actors, Floats, Forecast, size_problem
 from entente.forecast.compromise import weights
 
 
 def win_probabilities(x: Floats, w: Floats) -> Floats:
     """(i, a) each option's probability of winning; `x`, `w` laid out (i, a)."""
     i, a = x.shape
+    step = max(1, CHUNK_CELLS // a**3)
+    if i > step:  # a block of issues at a time, so memory stays bounded
+        blocks = [win_probabilities(x[k : k + step], w[k : k + step]) for k in range(0, i, step)]
+        return np.concatenate(blocks)
     d = np.abs(x[:, :, None] - x[:, None, :])  # (i, k, m): k's distance to option m
     gap = d[:, :, None, :] - d[:, :, :, None]  # (i, k, m, n): u_k(x_m) - u_k(x_n)
     np.maximum(gap, 0.0, out=gap)
@@ -58,6 +62,9 @@ def condorcet(
         raise EntenteError(f"condorcet: rounds must be >= 0, got {rounds}")
     if not 0 <= step <= 1:
         raise EntenteError(f"condorcet: step must be in [0, 1], got {step}")
+    problem = size_problem(actors, "condorcet")
+    if problem:
+        raise EntenteError(problem)
     x = np.ascontiguousarray(actors.unit(actors.position).T)  # (i, a)
     w = np.ascontiguousarray(weights(actors).T)
     s = actors.salience.T

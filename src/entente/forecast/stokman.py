@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from entente.errors import EntenteError
-from entente.forecast.actors import Actors, Floats, Forecast
+from entente.forecast.actors import Actors, Floats, Forecast, relative_capability, size_problem
 from entente.forecast.compromise import weights
 
 #: an exchange that gains no more than this (on the unit scale) is not made
@@ -258,11 +258,16 @@ def exchange(actors: Actors, *, seed: int = 0, rounds: int = 10, trace: bool = F
     """
     if rounds < 0:
         raise EntenteError(f"exchange: rounds must be >= 0, got {rounds}")
+    problem = size_problem(actors, "exchange")
+    if problem:
+        raise EntenteError(problem)
+    if len(actors.issues) < 2:  # an exchange trades one issue for another
+        rounds = 0
     rng = np.random.default_rng(seed)
     w = weights(actors)  # (a, n)
     x = actors.unit(actors.position)  # (a, n)
     s = actors.salience
-    c = actors.capability
+    c = relative_capability(actors)
     cs = (c[:, None] * s).sum(axis=0)
     total = np.where(cs > 0, cs, 1.0)  # an issue no one weighs: no exchange gains on it
     path = [(w * x).sum(axis=0) / w.sum(axis=0)]

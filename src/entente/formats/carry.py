@@ -77,6 +77,9 @@ def dropped(scenario: Scenario, fmt: Format, red_lines_dropped: int = 0) -> list
         numbers += genius_write.integers_as_items(sc)
     if numbers:
         out.append(f"the numbers of issue(s) {', '.join(numbers)} (written as options)")
+    ordinals = [iss.id for iss in issues if iss.kind == "ordinal"]
+    if ordinals:
+        out.append(f"the order of issue(s) {', '.join(ordinals)} (written as unordered options)")
     if fmt == "geniusweb":
         if any(p.prefs.reservation != 0 for p in sc.parties):
             out.append("reservation values")
@@ -90,6 +93,8 @@ def dropped(scenario: Scenario, fmt: Format, red_lines_dropped: int = 0) -> list
         out.append(_count(len(sc.observers), "observer"))
     if sc.dates or sc.start is not None:
         out.append("dates")
+    elif sc.days_per_round != 1.0:
+        out.append("days per round")
     if sc.sources:
         out.append(_count(len(sc.sources), "source"))
     if sc.history is not None:

@@ -250,6 +250,8 @@ def write_atomic(path: Path, text: str | bytes) -> None:
             st = os.stat(path)
             if stat.S_ISREG(st.st_mode):
                 keep = stat.S_IMODE(st.st_mode)
+            elif not stat.S_ISDIR(st.st_mode):  # a device, FIFO or socket: never replaced
+                raise EntenteError(f"{path}: is not a regular file; expected a file to write")
         except FileNotFoundError:
             pass
         fd, tmp = _create(folder, path.name)

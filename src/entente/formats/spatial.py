@@ -44,7 +44,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from entente.errors import ScenarioError, quoted
-from entente.forecast.actors import Actors, Floats
+from entente.forecast.actors import MAX_SPAN, Actors, Floats
 from entente.formats import tomlcheck
 from entente.formats.safe import read_bytes, shown
 
@@ -242,6 +242,13 @@ def _bdm(text: str, file: str, issue: str) -> Actors:
     low, high = float(pos.min()), float(pos.max())
     if low == high:
         low, high = low - 1.0, high + 1.0
+    if not math.isfinite(high - low):
+        raise ScenarioError(
+            f"positions run from {low:g} to {high:g}, a scale too long to measure; expected "
+            f"the highest minus the lowest below {MAX_SPAN:.3g}",
+            file=file,
+            field=f"column {header[cols['position']]}",
+        )
     return Actors(
         names=tuple(names),
         issues=(issue,),
@@ -338,6 +345,13 @@ def _decide(text: str, file: str) -> Actors:
             raise ScenarioError(
                 f"issue's '#M' rows give one point ({low[j]:g}); expected the lowest and the "
                 "highest positions of its scale",
+                file=file,
+                line=v.line,
+            )
+        if not math.isfinite(high[j] - low[j]):
+            raise ScenarioError(
+                f"issue's '#M' rows run from {low[j]:g} to {high[j]:g}, a scale too long to "
+                f"measure; expected the highest minus the lowest below {MAX_SPAN:.3g}",
                 file=file,
                 line=v.line,
             )
@@ -558,6 +572,11 @@ def _toml(text: str, file: str) -> Actors:
         index[iss.id] = j
         if not iss.low < iss.high:
             raise fail(("issues", j, "high"), f"expected high > low, got {iss.low:g}..{iss.high:g}")
+        if not math.isfinite(iss.high - iss.low):
+            raise fail(
+                ("issues", j, "high"),
+                f"expected high - low below {MAX_SPAN:.3g}, got {iss.low:g}..{iss.high:g}",
+            )
         for key in ("status_quo", "outcome"):
             v = getattr(iss, key)
             if v is not None and not iss.low <= v <= iss.high:
