@@ -191,6 +191,13 @@ BAD: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("backtest", "portsmouth", "--ensemble", "mean,oracle"), ("--ensemble", "oracle")),
     (("new", "{tmp}/case.json"), ("case.json", ".toml")),
     (("new", "{tmp}/notes.txt", "--force"), ("notes.txt", ".toml")),
+    (
+        ("plot", "ratification", str(LAPTOP), "--deadline", "1", "-o", "{tmp}/f.svg"),
+        ("ratification", "no agreement"),
+    ),
+    (("plot", "space", "-o", "{tmp}/existing-dir"), ("--output", "existing-dir")),
+    (("plot", "concession", "--protocol", "nosuch", "-o", "{tmp}/f.svg"), ("'nosuch'",)),
+    (("report", "--protocol", "alternating(x=1)", "-o", "{tmp}/r.html"), ("'x'",)),
     # leaderboard
     (("leaderboard", "{tmp}/no-such-folder"), ("no-such-folder",)),
     (("leaderboard", "{tmp}/empty-folder"), ("empty-folder",)),

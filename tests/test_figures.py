@@ -205,7 +205,7 @@ def test_a_frontier_too_large_to_draw_is_thinned_to_one_point_a_cell(tmp_path: P
     finally:
         F.FRONTIER_POINTS = old
     shown = unit(spec, "frontier")["rows"]
-    assert 2 < full and len(shown) <= full
+    assert full > 2 and len(shown) <= full
     subtitle = spec["title"]["subtitle"][0]
     assert f"{full:,} on the Pareto frontier" in subtitle
     assert (f"({len(shown):,} drawn, one a cell)" in subtitle) == (len(shown) < full)

@@ -181,6 +181,19 @@ def test_plot_in_every_format(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "f.json").read_text()) == figures.spec(chart)
 
 
+def test_plot_seed_reaches_the_leaderboard_bootstrap(results: Path, tmp_path: Path) -> None:
+    from entente.report import figures
+    from entente.tournament import Store
+
+    rows = Store(results).read()
+    for seed in (0, 7):
+        out = tmp_path / f"l{seed}.json"
+        r = cli("plot", "leaderboard", results, "--seed", seed, "-o", out)
+        assert r.code == 0, r.err
+        want = figures.spec(figures.tournament_charts(rows, seed=seed)["leaderboard"])
+        assert json.loads(out.read_text()) == want
+
+
 def test_plot_help_lists_every_figure() -> None:
     from entente.report.kinds import FIGURES
 
@@ -188,6 +201,8 @@ def test_plot_help_lists_every_figure() -> None:
     assert r.code == 0
     for kind in FIGURES:
         assert f"{kind}:" in r.out
+    assert "offline HTML or the Vega-Lite" in " ".join(r.out.split("\n")).replace("  ", " ")
+    assert "offline     HTML" not in r.out  # the docstring's indent stays out of the help
 
 
 def test_a_missing_report_extra_is_one_line(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -62,7 +63,7 @@ def _no_run_options(
     ]
     if given:
         raise EntenteError(
-            f"{given[0]}: {results} holds a tournament's results; expected a scenario "
+            f"{given[0]}: {quoted(str(results))} holds a tournament's results; expected a scenario "
             "to negotiate with it"
         )
 
@@ -120,7 +121,7 @@ def _replay(n: Negotiated, source: str) -> str:
 
 
 def plot(
-    kind: Annotated[str, typer.Argument(help="The figure: see `entente plot --help`.")],
+    kind: Annotated[str, typer.Argument(help="The figure to draw, one of those listed above.")],
     source: SourceArg = "portsmouth",
     output: Annotated[
         Path, typer.Option("--output", "-o", help="FILE.svg, .png, .pdf, .html or .json.")
@@ -152,7 +153,7 @@ def plot(
                 f"written by `entente tournament`, not {quoted(source)}"
             )
         _no_run_options(results, protocol, strategy, deadline, win_sets)
-        charts = fig.tournament_charts(_read(results))
+        charts = fig.tournament_charts(_read(results), seed=seed)  # the bootstrap's seed
         if kind not in charts:
             raise EntenteError(f"figure {quoted(kind)}: these results have none to draw")
         chart = charts[kind]
@@ -196,4 +197,5 @@ def _kinds_help() -> str:
 def register(app: typer.Typer) -> None:
     """Add `report` and `plot` to the entente command."""
     app.command("report")(report)
-    app.command("plot", help=(plot.__doc__ or "") + "\n\nFigures:\n\n" + _kinds_help())(plot)
+    doc = inspect.cleandoc(plot.__doc__ or "")  # no docstring indent inside the help
+    app.command("plot", help=doc + "\n\nFigures:\n\n" + _kinds_help())(plot)
