@@ -215,7 +215,11 @@ def _summary(s: Summary, command: str | None) -> str:
             facts.append(("mediator", p.mediator + informed))
         if p.win_sets:
             facts.append(("win-sets", "parties concede only inside them"))
-    facts += [("seed", s.seed), ("rounds", r.rounds), ("time (share of the deadline)", f"{r.time:.3f}")]
+    facts += [
+        ("seed", s.seed),
+        ("rounds", r.rounds),
+        ("time (share of the deadline)", f"{r.time:.3f}"),
+    ]
     facts.append(("agreement", "reached" if r.agreement is not None else "none"))
     if s.pareto_distance is not None:
         approx = " (approximate frontier)" if s.approximate else ""
