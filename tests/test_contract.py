@@ -152,6 +152,8 @@ BAD: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("plot",), ("kind",)),
     (("plot", "pie", "-o", "{tmp}/f.svg"), ("'pie'", "space")),
     (("plot", "space", "-o", "{tmp}/f.gif"), ("--output", "f.gif")),
+    (("plot", "space", "--pair", "japan", "-o", "{tmp}/f.svg"), ("--pair", "PARTY,PARTY")),
+    (("plot", "issues", "--pair", "all", "-o", "{tmp}/f.svg"), ("--pair", "'issues'")),
     (("plot", "leaderboard", "portsmouth", "-o", "{tmp}/f.svg"), ("leaderboard", "results")),
     (("plot", "space", "no-such-scenario", "-o", "{tmp}/f.svg"), ("no-such-scenario",)),
     (("plot", "space", "--deadline", "0", "-o", "{tmp}/f.svg"), ("--deadline",)),

@@ -213,3 +213,22 @@ def test_a_missing_report_extra_is_one_line(
         r = cli(*args, "-o", tmp_path / "x.html")
         assert_refused(r, "entente[report]")
     assert not list(tmp_path.iterdir())
+
+
+def test_plot_space_draws_the_pair_asked_for(tmp_path: Path) -> None:
+    """Three or more parties: `--pair A,B` draws those axes, `--pair all` a panel of pairs."""
+    from entente import api
+    from entente.report import figures
+
+    many = DATA / "other" / "QODomain"
+    sc = api.load(many)
+    ids = [p.id for p in sc.parties]
+    assert len(ids) > 2
+    r = cli("plot", "space", many, "--pair", f"{ids[2]},{ids[0]}", "-o", tmp_path / "p.json")
+    assert r.code == 0, r.err
+    chart = figures.utility_space(sc, api.negotiate(sc, seed=0), pair=(2, 0))
+    assert json.loads((tmp_path / "p.json").read_text()) == figures.spec(chart)
+    r = cli("plot", "space", many, "--pair", "all", "-o", tmp_path / "all.json")
+    assert r.code == 0, r.err
+    assert "Utility space" in (tmp_path / "all.json").read_text()
+    assert_refused(cli("plot", "space", many, "--pair", f"{ids[0]},{ids[0]}"), "--pair")

@@ -131,6 +131,14 @@ def plot(
     seed: options.SeedOpt = 0,
     deadline: options.DeadlineOpt = None,
     win_sets: options.WinSetsOpt = False,
+    pair: Annotated[
+        str | None,
+        typer.Option(
+            "--pair",
+            help="`space` with three or more parties: PARTY,PARTY for one pair of axes, or "
+            "'all' for a panel of every pair (default: the first two parties).",
+        ),
+    ] = None,
 ) -> None:
     """Draw one figure of a negotiation or of a tournament's results: SVG, PNG, PDF, offline
     HTML or the Vega-Lite specification (JSON)."""
@@ -140,6 +148,10 @@ def plot(
     if kind not in FIGURES:
         raise EntenteError(
             f"figure {quoted(kind)}: no such figure; expected one of " + ", ".join(FIGURES)
+        )
+    if pair is not None and kind != "space":
+        raise EntenteError(
+            f"--pair: only the figure 'space' has axes to choose, not {quoted(kind)}"
         )
     _suffix(output, fig.SUFFIXES)
     from entente.report.html import require
@@ -164,18 +176,18 @@ def plot(
                 f"not the tournament results in {quoted(source)}"
             )
         chart = _negotiation_chart(
-            kind, options.negotiate(source, protocol, strategy, seed, deadline, win_sets)
+            kind, options.negotiate(source, protocol, strategy, seed, deadline, win_sets), pair
         )
     fig.save(chart, output)
 
 
-def _negotiation_chart(kind: str, n: Negotiated) -> Any:
+def _negotiation_chart(kind: str, n: Negotiated, pair: str | None = None) -> Any:
     from entente.report import figures as fig
 
     sc, r = n.scenario, n.result
     hist = sc.history.outcome if sc.history is not None else None
     if kind == "space":
-        return fig.utility_space(sc, r)
+        return fig.utility_space(sc, r, pair=_pair(sc, pair))
     if kind == "concession":
         return fig.concession(sc, r)
     if kind == "issues":
@@ -186,6 +198,22 @@ def _negotiation_chart(kind: str, n: Negotiated) -> Any:
             raise EntenteError("figure 'ratification': no agreement and no outcome in history")
         return fig.ratification(sc, outcome)
     return fig.audit_chart(sc, hist if hist is not None else r.agreement)
+
+
+def _pair(sc: Any, pair: str | None) -> tuple[int, int] | None:
+    """`--pair` as positions of two parties; None (every pair) for 'all'."""
+    if pair is None:
+        return (0, 1)
+    if pair.strip().lower() == "all":
+        return None
+    ids = [p.id for p in sc.parties]
+    names = [x.strip() for x in pair.split(",")]
+    if len(names) != 2 or names[0] == names[1] or not all(x in ids for x in names):
+        raise EntenteError(
+            f"--pair {quoted(pair)}: expected two different parties as PARTY,PARTY "
+            f"(of {', '.join(ids)}) or 'all'"
+        )
+    return ids.index(names[0]), ids.index(names[1])
 
 
 def _kinds_help() -> str:
