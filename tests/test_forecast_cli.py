@@ -15,7 +15,8 @@ from cli_run import assert_refused, cli
 from entente.forecast import MODELS, Actors, forecast
 from entente.forecast import backtest as bt
 from entente.forecast.backtest import backtest, sign_flip
-from entente.formats.spatial import dumps, load_actors
+from entente.formats.actors_toml import dumps
+from entente.formats.spatial import load_actors
 
 DATA = Path(__file__).parent / "data" / "spatial"
 EC = DATA / "ec-emissions.toml"

@@ -5,6 +5,7 @@ ordered issues as actors."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -12,7 +13,9 @@ import pytest
 from entente.api import load
 from entente.errors import EntenteError, ScenarioError
 from entente.forecast import Actors
-from entente.formats.spatial import dumps, load_actors, loads_actors
+from entente.formats import actors_bdm, actors_decide, actors_ktab, actors_toml
+from entente.formats.actors_toml import dumps
+from entente.formats.spatial import load_actors, loads_actors
 from entente.spatial import actors_from_scenario, load_case
 
 DATA = Path(__file__).parent / "data" / "spatial"
@@ -135,6 +138,8 @@ HOSTILE: list[tuple[str, str, bytes, tuple[str, ...]]] = [
     ("twice", "t.csv", (BDM + "a,1,2,0.5\na,1,3,1\n").encode(), ("t.csv:3", "column Actor")),
     ("control", "t.csv", (BDM + "a\x07,1,2,0.5\n").encode(), ("t.csv:2", "U+0007")),
     ("unknown", "t.csv", b"name,weight\na,1\n", ("t.csv:1", "unknown format")),
+    # the quote joins the two lines into one row: no header row follows the scenario line
+    ("ktab one row", "t.csv", b'"a\nActor,b"\n', ("t.csv", "scenario line", "header")),
     (
         "decide actor",
         "d.csv",
@@ -249,6 +254,21 @@ def test_a_file_is_read_from_disk_with_its_name(tmp_path: Path) -> None:
         load_actors(f)
     with pytest.raises(ScenarioError, match="no such file"):
         load_actors(tmp_path / "none.csv")
+
+
+READERS = [
+    (actors_bdm, "ExampleActors.csv"),
+    (actors_bdm, "Sultan.csv"),
+    (actors_decide, "cop21.csv"),
+    (actors_decide, "copenhagen.csv"),
+    (actors_ktab, "SOE-Policy.csv"),
+    (actors_toml, "ec-emissions.toml"),
+]
+
+
+@pytest.mark.parametrize(("reader", "name"), READERS, ids=[r[1] for r in READERS])
+def test_each_format_reader_gives_what_the_dispatch_gives(reader: ModuleType, name: str) -> None:
+    _same(reader.load(DATA / name), load_actors(DATA / name))
 
 
 # --- a scenario's ordered issues ----------------------------------------------------------
