@@ -23,7 +23,7 @@ from entente import api
 from entente.audit import audit
 from entente.errors import EntenteError
 from entente.negotiation.actions import Offer
-from entente.report import figures as F
+from entente.report import documents, export, space, talks, tournaments
 from entente.report.kinds import FIGURES
 from entente.settlement import ratify
 from entente.summary import settlements
@@ -107,9 +107,9 @@ def three_parties(tmp_path: Path) -> Any:
 
 def test_space_draws_frontier_offers_agreement_and_points(laptop: Any) -> None:
     sc, r = laptop
-    chart = F.utility_space(sc, r)
+    chart = space.utility_space(sc, r)
     chart.to_dict()  # the specification is valid Vega-Lite (Altair checks it against the schema)
-    spec = F.spec(chart)
+    spec = export.spec(chart)
     trace = offers(r)
     got = unit(spec, "offers")["rows"]
     assert len(got) == len(trace) > 0
@@ -140,13 +140,13 @@ def test_space_draws_frontier_offers_agreement_and_points(laptop: Any) -> None:
 
 def test_space_is_a_density_above_max_points_and_the_same_every_time(portsmouth: Any) -> None:
     sc, r = portsmouth
-    text = F.spec_json(F.utility_space(sc, r, max_points=50_000))
-    assert text == F.spec_json(F.utility_space(sc, r)), "the same inputs, the same bytes"
+    text = export.spec_json(space.utility_space(sc, r, max_points=50_000))
+    assert text == export.spec_json(space.utility_space(sc, r)), "the same inputs, the same bytes"
     assert len(text) < 400_000
     spec = json.loads(text)
     cells = unit(spec, "outcomes")["rows"]
     assert unit(spec, "outcomes")["mark"]["type"] == "rect"
-    assert len(cells) <= F.BINS**2 < sc.space.size
+    assert len(cells) <= space.BINS**2 < sc.space.size
     assert sum(c["outcomes"] for c in cells) == len(api.table(sc).candidates)
     points = {row["point"] for row in unit(spec, "points")["rows"]}
     assert points == {"Nash", "Kalai-Smorodinsky", "egalitarian", "max welfare", "history"}
@@ -160,10 +160,10 @@ def test_agreement_legend_draws_the_ring_as_the_chart_does(laptop: Any) -> None:
     not the filled disc of the other points; the bargaining points are hollow too, so that
     points at one place (Nash and Kalai-Smorodinsky often are) all stay visible."""
     sc, r = laptop
-    spec = F.spec(F.utility_space(sc, r))
+    spec = export.spec(space.utility_space(sc, r))
     ring = unit(spec, "agreement")
     mark = ring["mark"]
-    assert mark["filled"] is False and mark["color"] == F.AGREEMENT and mark["strokeWidth"] == 3
+    assert mark["filled"] is False and mark["color"] == space.AGREEMENT and mark["strokeWidth"] == 3
     shape = ring["encoding"]["shape"]
     assert shape["scale"] == {"domain": ["agreement"], "range": ["circle"]}
     legend = shape["legend"]
@@ -172,7 +172,7 @@ def test_agreement_legend_draws_the_ring_as_the_chart_does(laptop: Any) -> None:
     assert legend["symbolStrokeWidth"] == mark["strokeWidth"]
     # no offer takes the ring's colour: the second party's offers are vermilion
     offer_colours = unit(spec, "offers")["encoding"]["color"]["scale"]["range"]
-    assert F.AGREEMENT not in offer_colours
+    assert space.AGREEMENT not in offer_colours
     points = unit(spec, "points")
     assert points["mark"]["filled"] is False
     assert "agreement" not in points["encoding"]["shape"]["scale"]["domain"]
@@ -180,30 +180,30 @@ def test_agreement_legend_draws_the_ring_as_the_chart_does(laptop: Any) -> None:
 
 def test_a_frontier_too_large_to_draw_is_thinned_to_one_point_a_cell(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
-    big = rng.random((max(F.FRONTIER_POINTS + 1, 4 * F.BINS**2), 2))
-    drawn = F._thin(big)
-    assert len(drawn) <= F.BINS**2 < len(big)
+    big = rng.random((max(space.FRONTIER_POINTS + 1, 4 * space.BINS**2), 2))
+    drawn = space._thin(big)
+    assert len(drawn) <= space.BINS**2 < len(big)
     # each drawn point is one of the frontier's, in a cell of its own, every cell represented
     assert {tuple(p) for p in drawn} <= {tuple(p) for p in big}
     lo, span = big.min(axis=0), np.ptp(big, axis=0)
 
     def cells(xy: np.ndarray) -> list[tuple[int, int]]:
-        c = np.minimum(((xy - lo) / span * F.BINS).astype(int), F.BINS - 1)
+        c = np.minimum(((xy - lo) / span * space.BINS).astype(int), space.BINS - 1)
         return [(int(a), int(b)) for a, b in c]
 
     assert len(set(cells(drawn))) == len(drawn) and set(cells(drawn)) == set(cells(big))
-    small = big[: F.FRONTIER_POINTS]
-    assert F._thin(small) is small
+    small = big[: space.FRONTIER_POINTS]
+    assert space._thin(small) is small
     # in a figure: the subtitle says how many are drawn (a 3-party frontier seen in 2 of them
     # held 924,385 points for y2016/AgentHp2, 60 MB of JSON that crashed the SVG export)
     sc = three_parties(tmp_path)
     full = len(api.frontier(sc).utilities)
-    old = F.FRONTIER_POINTS
+    old = space.FRONTIER_POINTS
     try:
-        F.FRONTIER_POINTS = 2
-        spec = F.spec(F.utility_space(sc))
+        space.FRONTIER_POINTS = 2
+        spec = export.spec(space.utility_space(sc))
     finally:
-        F.FRONTIER_POINTS = old
+        space.FRONTIER_POINTS = old
     shown = unit(spec, "frontier")["rows"]
     assert full > 2 and len(shown) <= full
     subtitle = spec["title"]["subtitle"][0]
@@ -214,24 +214,24 @@ def test_a_frontier_too_large_to_draw_is_thinned_to_one_point_a_cell(tmp_path: P
 @pytest.mark.skipif(not (SHARED / "y2011" / "Energy").is_dir(), reason="shared domains absent")
 def test_energy_space_is_small() -> None:
     sc = api.load(str(SHARED / "y2011" / "Energy"))
-    spec = F.spec_json(F.utility_space(sc))
+    spec = export.spec_json(space.utility_space(sc))
     assert sc.space.size == 390_625
     assert len(spec) < 400_000
 
 
 def test_three_parties_a_pair_or_a_panel(tmp_path: Path) -> None:
     sc = three_parties(tmp_path)
-    spec = F.spec(F.utility_space(sc, pair=(2, 0)))
+    spec = export.spec(space.utility_space(sc, pair=(2, 0)))
     assert unit(spec, "outcomes")["encoding"]["x"]["title"] == "utility to Party R"
     front = api.frontier(sc).utilities
     drawn = sorted((row["x"], row["y"]) for row in unit(spec, "frontier")["rows"])
     assert drawn == sorted((round(a, 6), round(b, 6)) for a, b in front[:, [2, 0]])
-    panel = F.spec(F.utility_space(sc, pair=None))
+    panel = export.spec(space.utility_space(sc, pair=None))
     assert len(panel["concat"]) == 3
     with pytest.raises(EntenteError, match=r"pair \(1, 1\): expected two different party"):
-        F.utility_space(sc, pair=(1, 1))
+        space.utility_space(sc, pair=(1, 1))
     with pytest.raises(EntenteError, match=r"from 0 to 2"):
-        F.utility_space(sc, pair=(0, 3))
+        space.utility_space(sc, pair=(0, 3))
 
 
 # ---------------------------------------------------------------- the other figures
@@ -239,7 +239,7 @@ def test_three_parties_a_pair_or_a_panel(tmp_path: Path) -> None:
 
 def test_concession_has_every_offer_for_every_party(portsmouth: Any) -> None:
     sc, r = portsmouth
-    spec = F.spec(F.concession(sc, r))
+    spec = export.spec(talks.concession(sc, r))
     rows = unit(spec, "offers")["rows"]
     assert len(rows) == len(offers(r)) * len(sc.parties)
     assert {row["party"] for row in rows} == {p.name for p in sc.parties}
@@ -255,31 +255,31 @@ def test_dates_say_the_month_and_the_year(portsmouth: Any) -> None:
     """A conference in one year: day and month on the ticks, the year in the axis title; dates
     over several years carry the year on every tick."""
     sc, r = portsmouth
-    for chart in (F.concession(sc, r), F.issues_over_time(sc, r)):
-        spec = F.spec(chart)
+    for chart in (talks.concession(sc, r), talks.issues_over_time(sc, r)):
+        spec = export.spec(chart)
         name = "offers" if "offers" in [u.get("name") for u in units(spec)] else "table"
         x = unit(spec, name)["encoding"]["x"]
         assert x["title"] == "date (1905)"
         assert x["axis"]["format"] == "%-d %b"
     late = dataclasses.replace(sc, start=dataclasses.replace(sc.start, jdn=sc.start.jdn + 130))
-    x = unit(F.spec(F.concession(late, r)), "offers")["encoding"]["x"]
+    x = unit(export.spec(talks.concession(late, r)), "offers")["encoding"]["x"]
     assert x["title"] == "date" and x["axis"]["format"] == "%-d %b %Y"  # into 1906
 
 
 def test_concession_says_what_its_lines_are(portsmouth: Any, laptop: Any) -> None:
     sc, r = portsmouth
-    spec = F.spec(F.concession(sc, r))
+    spec = export.spec(talks.concession(sc, r))
     key = spec["title"]["subtitle"][1]
     assert "reservation" in key and "deadline" in key and "acceptance" in key
     lsc, lr = laptop
-    spec = F.spec(F.concession(lsc, lr))
+    spec = export.spec(talks.concession(lsc, lr))
     assert spec["columns"] == 2  # panels wrap: four parties' panels stay readable
     assert len(spec["concat"]) == 2
 
 
 def test_audit_legend_reads_in_force() -> None:
     sc = api.load("portsmouth")
-    colour = unit(F.spec(F.audit_chart(sc)), "obligations")["encoding"]["color"]
+    colour = unit(export.spec(documents.audit_chart(sc)), "obligations")["encoding"]["color"]
     assert "in_force" in colour["scale"]["domain"]
     assert colour["legend"]["labelExpr"] == "replace(datum.label, '_', ' ')"
 
@@ -287,7 +287,7 @@ def test_audit_legend_reads_in_force() -> None:
 def test_issues_tile_the_rounds_and_mark_settlement(portsmouth: Any) -> None:
     sc, r = portsmouth
     undated = dataclasses.replace(sc, start=None)
-    spec = F.spec(F.issues_over_time(undated, r))
+    spec = export.spec(talks.issues_over_time(undated, r))
     bars = unit(spec, "table")["rows"]
     hist = sc.history.outcome
     for n, iss in enumerate(sc.space.issues):
@@ -309,7 +309,7 @@ def test_issues_tile_the_rounds_and_mark_settlement(portsmouth: Any) -> None:
 def test_ratification_shows_each_vote(portsmouth: Any) -> None:
     sc, _ = portsmouth
     outcome = sc.history.outcome
-    spec = F.spec(F.ratification(sc, outcome))
+    spec = export.spec(documents.ratification(sc, outcome))
     rows = unit(spec, "votes")["rows"]
     want = [v for p in ratify(sc, outcome).parties for v in p.votes]
     assert [row["margin"] for row in rows] == [round(v.utility - v.threshold, 6) for v in want]
@@ -321,7 +321,7 @@ def test_ratification_shows_each_vote(portsmouth: Any) -> None:
 
 def test_audit_draws_each_obligation_and_the_events(portsmouth: Any) -> None:
     sc, _ = portsmouth
-    spec = F.spec(F.audit_chart(sc))
+    spec = export.spec(documents.audit_chart(sc))
     report = audit(build(sc, sc.history.outcome), sc.timeline)
     bars = unit(spec, "obligations")["rows"]
     for v in report.verdicts:
@@ -330,7 +330,7 @@ def test_audit_draws_each_obligation_and_the_events(portsmouth: Any) -> None:
     years = {e["year"] for e in unit(spec, "event_years")["rows"]}
     assert {"1905", "1907", "1925", "1931", "1945"} <= years
     with pytest.raises(EntenteError, match="no timeline"):
-        F.audit_chart(dataclasses.replace(sc, timeline=()))
+        documents.audit_chart(dataclasses.replace(sc, timeline=()))
 
 
 def test_tournament_charts_hold_the_means() -> None:
@@ -347,27 +347,27 @@ def test_tournament_charts_hold_the_means() -> None:
          "seconds": 0.0, "welfare": 1.0, **r}
         for n, r in enumerate(rows)
     ]  # fmt: skip
-    charts = F.tournament_charts(full)
-    cells = unit(F.spec(charts["payoffs"]), "cells")["rows"]
+    charts = tournaments.tournament_charts(full)
+    cells = unit(export.spec(charts["payoffs"]), "cells")["rows"]
     pay = {(c["strategy"], c["opponent"]): c["utility"] for c in cells}
     assert pay == {("a", "b"): 0.7, ("b", "a"): 0.2, ("a", "a"): 0.5}
-    cells = unit(F.spec(charts["scenarios"]), "cells")["rows"]
+    cells = unit(export.spec(charts["scenarios"]), "cells")["rows"]
     per = {(c["scenario"], c["strategy"]): c["utility"] for c in cells}
     assert per == {("s", "a"): 0.7, ("s", "b"): 0.2, ("t", "a"): 0.5}
     import pyarrow as pa
 
     board = leaderboard(pa.Table.from_pylist(full, schema=schema()))
-    means = unit(F.spec(charts["leaderboard"]), "means")["rows"]
+    means = unit(export.spec(charts["leaderboard"]), "means")["rows"]
     assert [(m["strategy"], m["mean"]) for m in means] == [
         (s.strategy, round(s.utility.mean, 6)) for s in board
     ]
-    dists = unit(F.spec(charts["distances"]), "distances")
+    dists = unit(export.spec(charts["distances"]), "distances")
     assert sorted(d["distance"] for d in dists["rows"]) == [0.0, 0.1, 0.2]
     # counts of negotiations: whole ticks, no "0.5 negotiations"; panels in the title's order
     assert dists["encoding"]["y"]["axis"] == {"tickMinStep": 1, "format": "d"}
     assert dists["encoding"]["column"]["sort"] == ["to the Pareto frontier", "to the Nash point"]
     with pytest.raises(EntenteError, match="no results"):
-        F.tournament_charts([])
+        tournaments.tournament_charts([])
 
 
 # ---------------------------------------------------------------- exports and text
@@ -377,40 +377,40 @@ def test_hostile_names_stay_text_in_svg(laptop: Any, tmp_path: Path) -> None:
     sc, r = laptop
     p0 = dataclasses.replace(sc.parties[0], name=HOSTILE)
     bad = dataclasses.replace(sc, parties=(p0, *sc.parties[1:]), title=HOSTILE)
-    chart = F.utility_space(bad, r)
-    F.save(chart, tmp_path / "space.svg")
+    chart = space.utility_space(bad, r)
+    export.save(chart, tmp_path / "space.svg")
     text = (tmp_path / "space.svg").read_text()
     root = ET.fromstring(text)
     tags = {el.tag.rsplit("}", 1)[-1] for el in root.iter()}
     assert "script" not in tags and "<script>" not in text
     shown = [el.text or "" for el in root.iter() if el.tag.endswith("text")]
     assert any(HOSTILE in t for t in shown), "the name is drawn, as text"
-    F.save(F.concession(bad, r), tmp_path / "concession.pdf")
+    export.save(talks.concession(bad, r), tmp_path / "concession.pdf")
     assert (tmp_path / "concession.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_exports_and_refusals(laptop: Any, tmp_path: Path) -> None:
     sc, r = laptop
-    chart = F.concession(sc, r)
-    F.save(chart, tmp_path / "c.png")
+    chart = talks.concession(sc, r)
+    export.save(chart, tmp_path / "c.png")
     assert (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    F.save(chart, tmp_path / "c.json")
+    export.save(chart, tmp_path / "c.json")
     assert (tmp_path / "c.json").read_text().startswith("{")
     with pytest.raises(EntenteError, match=r"c\.gif: cannot tell the figure's format"):
-        F.save(chart, tmp_path / "c.gif")
+        export.save(chart, tmp_path / "c.gif")
     assert set(FIGURES) >= {"space", "concession", "issues", "ratification", "audit"}
 
 
 def test_missing_extra_is_one_line(monkeypatch: pytest.MonkeyPatch, laptop: Any) -> None:
     monkeypatch.setitem(sys.modules, "vl_convert", None)
     with pytest.raises(EntenteError) as e:
-        F.utility_space(laptop[0])
+        space.utility_space(laptop[0])
     assert str(e.value) == "figures need the report extra: pip install 'entente[report]'"
 
 
 def test_alternating_offers_one_panel_per_party(laptop: Any) -> None:
     sc, r = laptop
-    spec = F.spec(F.concession(sc, r))
+    spec = export.spec(talks.concession(sc, r))
     assert len(spec["concat"]) == 2
     rows = named(spec, "offers")
     assert len(rows) == len(offers(r)) * len(sc.parties)
@@ -419,7 +419,7 @@ def test_alternating_offers_one_panel_per_party(laptop: Any) -> None:
         "deadline_0",
         "deadline_1",
     ]
-    F.render(F.concession(sc, r), ".svg")
+    export.render(talks.concession(sc, r), ".svg")
 
 
 def test_html_keeps_scenario_text_inside_its_script(laptop: Any, tmp_path: Path) -> None:
@@ -427,12 +427,27 @@ def test_html_keeps_scenario_text_inside_its_script(laptop: Any, tmp_path: Path)
     name = "</script><script>alert(1)</script>"
     p0 = dataclasses.replace(sc.parties[0], name=name)
     bad = dataclasses.replace(sc, parties=(p0, *sc.parties[1:]), title="A & <b>B</b>")
-    chart = F.utility_space(bad)
-    F.save(chart, tmp_path / "space.html")
+    chart = space.utility_space(bad)
+    export.save(chart, tmp_path / "space.html")
     page = (tmp_path / "space.html").read_text()
     assert page.count("<script") == page.count("</script>") == 2
     assert "alert(1)" in page and "<script>alert" not in page
     assert "<title>Utility space: </script>" not in page
     assert "http://" not in page.split("<script>")[0] and "<link" not in page
     spec = page.split("const spec = ", 1)[1].split(";\nvegaEmbed", 1)[0]
-    assert json.loads(spec) == F.spec(chart)
+    assert json.loads(spec) == export.spec(chart)
+
+
+def test_every_name_of_the_report_package_is_its_module_s() -> None:
+    """`entente.report.NAME` is the function its module defines (imported on first use)."""
+    import entente.report as report
+
+    homes = {"FIGURES": FIGURES, "save": export.save, "utility_space": space.utility_space}
+    homes |= {"concession": talks.concession, "issues_over_time": talks.issues_over_time}
+    homes |= {"ratification": documents.ratification, "audit_chart": documents.audit_chart}
+    homes |= {"tournament_charts": tournaments.tournament_charts}
+    assert sorted(report.__all__) == sorted(homes)
+    for name, obj in homes.items():
+        assert getattr(report, name) is obj
+    with pytest.raises(AttributeError, match="no attribute 'figures'"):
+        report.figures  # noqa: B018

@@ -166,7 +166,7 @@ def test_plot_a_tournament_figure(results: Path, tmp_path: Path) -> None:
 
 def test_plot_in_every_format(tmp_path: Path) -> None:
     from entente import api
-    from entente.report import figures
+    from entente.report import export, talks
 
     for name, magic in (("f.svg", b"<svg"), ("f.pdf", b"%PDF-"), ("f.png", b"\x89PNG")):
         r = cli("plot", "concession", "--seed", "2", "-o", tmp_path / name)
@@ -177,12 +177,12 @@ def test_plot_in_every_format(tmp_path: Path) -> None:
     r = cli("plot", "concession", "--seed", "2", "-o", tmp_path / "f.json")
     assert r.code == 0, r.err
     sc = api.load("portsmouth")
-    chart = figures.concession(sc, api.negotiate(sc, seed=2))
-    assert json.loads((tmp_path / "f.json").read_text()) == figures.spec(chart)
+    chart = talks.concession(sc, api.negotiate(sc, seed=2))
+    assert json.loads((tmp_path / "f.json").read_text()) == export.spec(chart)
 
 
 def test_plot_seed_reaches_the_leaderboard_bootstrap(results: Path, tmp_path: Path) -> None:
-    from entente.report import figures
+    from entente.report import export, tournaments
     from entente.tournament import Store
 
     rows = Store(results).read()
@@ -190,7 +190,7 @@ def test_plot_seed_reaches_the_leaderboard_bootstrap(results: Path, tmp_path: Pa
         out = tmp_path / f"l{seed}.json"
         r = cli("plot", "leaderboard", results, "--seed", seed, "-o", out)
         assert r.code == 0, r.err
-        want = figures.spec(figures.tournament_charts(rows, seed=seed)["leaderboard"])
+        want = export.spec(tournaments.tournament_charts(rows, seed=seed)["leaderboard"])
         assert json.loads(out.read_text()) == want
 
 
@@ -218,7 +218,7 @@ def test_a_missing_report_extra_is_one_line(
 def test_plot_space_draws_the_pair_asked_for(tmp_path: Path) -> None:
     """Three or more parties: `--pair A,B` draws those axes, `--pair all` a panel of pairs."""
     from entente import api
-    from entente.report import figures
+    from entente.report import export, space
 
     many = DATA / "other" / "QODomain"
     sc = api.load(many)
@@ -226,8 +226,8 @@ def test_plot_space_draws_the_pair_asked_for(tmp_path: Path) -> None:
     assert len(ids) > 2
     r = cli("plot", "space", many, "--pair", f"{ids[2]},{ids[0]}", "-o", tmp_path / "p.json")
     assert r.code == 0, r.err
-    chart = figures.utility_space(sc, api.negotiate(sc, seed=0), pair=(2, 0))
-    assert json.loads((tmp_path / "p.json").read_text()) == figures.spec(chart)
+    chart = space.utility_space(sc, api.negotiate(sc, seed=0), pair=(2, 0))
+    assert json.loads((tmp_path / "p.json").read_text()) == export.spec(chart)
     r = cli("plot", "space", many, "--pair", "all", "-o", tmp_path / "all.json")
     assert r.code == 0, r.err
     assert "Utility space" in (tmp_path / "all.json").read_text()

@@ -24,7 +24,7 @@ SourceArg = Annotated[
 ]
 REPORT_SUFFIXES = (".html", ".htm")
 SCENARIO_KINDS = ("space", "concession", "issues", "ratification", "audit")
-"""Figures of one negotiation; every other kind of `figures.FIGURES` is a tournament's."""
+"""Figures of one negotiation; every other kind of `kinds.FIGURES` is a tournament's."""
 
 
 def _results(source: str) -> Path | None:
@@ -142,7 +142,7 @@ def plot(
 ) -> None:
     """Draw one figure of a negotiation or of a tournament's results: SVG, PNG, PDF, offline
     HTML or the Vega-Lite specification (JSON)."""
-    from entente.report import figures as fig
+    from entente.report.export import SUFFIXES, save
     from entente.report.kinds import FIGURES
 
     if kind not in FIGURES:
@@ -153,7 +153,7 @@ def plot(
         raise EntenteError(
             f"--pair: only the figure 'space' has axes to choose, not {quoted(kind)}"
         )
-    _suffix(output, fig.SUFFIXES)
+    _suffix(output, SUFFIXES)
     from entente.report.html import require
 
     require()
@@ -164,8 +164,10 @@ def plot(
                 f"figure {quoted(kind)} draws a tournament: expected a results folder "
                 f"written by `entente tournament`, not {quoted(source)}"
             )
+        from entente.report.tournaments import tournament_charts
+
         _no_run_options(results, protocol, strategy, deadline, win_sets)
-        charts = fig.tournament_charts(_read(results), seed=seed)  # the bootstrap's seed
+        charts = tournament_charts(_read(results), seed=seed)  # the bootstrap's seed
         if kind not in charts:
             raise EntenteError(f"figure {quoted(kind)}: these results have none to draw")
         chart = charts[kind]
@@ -178,26 +180,28 @@ def plot(
         chart = _negotiation_chart(
             kind, options.negotiate(source, protocol, strategy, seed, deadline, win_sets), pair
         )
-    fig.save(chart, output)
+    save(chart, output)
 
 
 def _negotiation_chart(kind: str, n: Negotiated, pair: str | None = None) -> Any:
-    from entente.report import figures as fig
+    from entente.report.documents import audit_chart, ratification
+    from entente.report.space import utility_space
+    from entente.report.talks import concession, issues_over_time
 
     sc, r = n.scenario, n.result
     hist = sc.history.outcome if sc.history is not None else None
     if kind == "space":
-        return fig.utility_space(sc, r, pair=_pair(sc, pair))
+        return utility_space(sc, r, pair=_pair(sc, pair))
     if kind == "concession":
-        return fig.concession(sc, r)
+        return concession(sc, r)
     if kind == "issues":
-        return fig.issues_over_time(sc, r)
+        return issues_over_time(sc, r)
     if kind == "ratification":
         outcome = r.agreement if r.agreement is not None else hist
         if outcome is None:
             raise EntenteError("figure 'ratification': no agreement and no outcome in history")
-        return fig.ratification(sc, outcome)
-    return fig.audit_chart(sc, hist if hist is not None else r.agreement)
+        return ratification(sc, outcome)
+    return audit_chart(sc, hist if hist is not None else r.agreement)
 
 
 def _pair(sc: Any, pair: str | None) -> tuple[int, int] | None:

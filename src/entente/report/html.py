@@ -21,7 +21,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from entente.errors import EntenteError
-from entente.report.figures import spec
+from entente.report.export import spec
 from entente.report.kinds import FIGURES
 from entente.treaty.build import printable
 
@@ -108,7 +108,7 @@ def require() -> None:
 def vega_javascript() -> str:
     """Vega, Vega-Lite and Vega-Embed in one script (vl-convert's bundle, no network), for the
     Vega-Lite version Altair writes; made once per process (it takes seconds)."""
-    from entente.report.figures import javascript
+    from entente.report.export import javascript
 
     # the bundle is inlined: no text in it may end the script element
     return re.sub(r"</(script)", r"<\\/\1", javascript(), flags=re.IGNORECASE)
@@ -336,7 +336,9 @@ def audit_section(report: Audit, what: str) -> str:
 
 def negotiation_report(summary: Summary, *, command: str | None = None) -> str:
     """The report of one negotiation: summary, figures, treaty, audit (where they apply)."""
-    from entente.report import figures as fig
+    from entente.report.documents import audit_chart, ratification
+    from entente.report.space import utility_space
+    from entente.report.talks import concession, issues_over_time
 
     sc, r = summary.scenario, summary.result
     hist = sc.history.outcome if sc.history is not None else None
@@ -347,15 +349,15 @@ def negotiation_report(summary: Summary, *, command: str | None = None) -> str:
         else ("No agreement was reached: the treaty signed in history.")
     )
     figs = [
-        figure("space", "Utility space", lambda: fig.utility_space(sc, r)),
-        figure("concession", "Concessions over time", lambda: fig.concession(sc, r)),
-        figure("issues", "Issues over time", lambda: fig.issues_over_time(sc, r)),
+        figure("space", "Utility space", lambda: utility_space(sc, r)),
+        figure("concession", "Concessions over time", lambda: concession(sc, r)),
+        figure("issues", "Issues over time", lambda: issues_over_time(sc, r)),
     ]
     if sc.ratification and outcome is not None:
-        figs.append(figure("ratification", "Ratification", lambda: fig.ratification(sc, outcome)))
+        figs.append(figure("ratification", "Ratification", lambda: ratification(sc, outcome)))
     audited = hist if hist is not None else r.agreement
     if sc.timeline:
-        figs.append(figure("audit", "Audit", lambda: fig.audit_chart(sc, audited)))
+        figs.append(figure("audit", "Audit", lambda: audit_chart(sc, audited)))
     sections = [
         "<nav><a href='#summary'>summary</a> · <a href='#figures'>figures</a> · "
         "<a href='#treaty'>treaty</a>"
@@ -397,7 +399,7 @@ def tournament_report(
     seed: int = 0,
 ) -> str:
     """The report of a tournament: its grid, the leaderboard, and the tournament's figures."""
-    from entente.report import figures as fig
+    from entente.report.tournaments import tournament_charts
 
     facts: list[tuple[str, object]] = [("negotiations", rows.num_rows)]
     if manifest:
@@ -424,7 +426,7 @@ def tournament_report(
         num={1, 2, 3, 4, 5},
     )
     try:
-        charts = fig.tournament_charts(rows, seed=seed)
+        charts = tournament_charts(rows, seed=seed)
         figs = [Figure(kind, FIGURES.get(kind, kind), chart) for kind, chart in charts.items()]
     except EntenteError as e:
         figs = [Figure("tournament", "Figures", None, str(e))]

@@ -1,7 +1,7 @@
 """The kinds of figure, by name: what `entente plot KIND` accepts and `--help` lists.
 
-Kept apart from `figures` so that the command line can list them without importing the
-plotting libraries.
+Kept apart from the modules that draw them so that the command line can list them without
+importing the plotting libraries.
 """
 
 from __future__ import annotations
