@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from entente import registry
 from entente.analysis import frontier_distance, nash, pareto_front
 from entente.errors import EntenteError, quoted
+from entente.negotiation.actions import Action
 from entente.negotiation.session import Result, run
+from entente.negotiation.strategies.base import Strategy
+from entente.negotiation.view import View
 from entente.prefs import Floats
 from entente.scenario import Scenario
 from entente.space import Outcomes
@@ -39,13 +43,26 @@ def table(scenario: Scenario) -> Table:
     return Table.build(scenario.space, scenario.prefs)
 
 
+_table = table  # under a name that `play`'s keyword `table` does not hide
+
+
+class Player(Protocol):
+    """What `negotiate` and `plan` take besides a spec: any object with `act(view) -> Action`
+    (a `Strategy`, or a class of one's own). `reset(view, rng)`, called once before the first
+    move, is optional, and so is `spec()`, which names the object in a plan."""
+
+    def act(self, view: View) -> Action: ...
+
+
 @dataclass(frozen=True)
 class Plan:
     """A negotiation ready to run, with every choice spelled out: the protocol, each party's
     strategy spec and the mediator's (parameters filled in with their defaults), the deadline.
 
     Printing a plan is enough to run the same negotiation again: `negotiate` with these specs,
-    this deadline and the same seed gives the same result.
+    this deadline and the same seed gives the same result. A strategy given as an object is
+    recorded by its `spec()` (or its class name) and kept in `objects`: running the plan again
+    needs that object.
     """
 
     scenario: Scenario
@@ -59,18 +76,81 @@ class Plan:
     informed: bool
     deadline: int
     win_sets: bool
+    objects: tuple[Player | None, ...] = field(default=(), repr=False, hash=False)
+    """The strategies given as objects: one entry per party, then the mediator's under a mediated
+    protocol; None where a spec makes the strategy (empty: every strategy from its spec). Each is
+    a copy taken when the plan was made, and `play` plays a fresh copy of it, so the caller's
+    object is never changed and a plan plays the same way every time."""
+
+
+def _player(key: str, given: str | Player) -> tuple[Any, Player | None]:
+    """A strategy named in `plan`: from its spec, or a copy of the object given, with the spec
+    that records it (its `spec()`, else its class name)."""
+    if isinstance(given, str):
+        return registry.strategy(given), None
+    if not callable(getattr(given, "act", None)):
+        raise EntenteError(
+            f"strategy for {quoted(key)}: a {type(given).__name__} has no act(view) method; "
+            "expected a spec such as 'boulware(e=0.2)' or a strategy object"
+        )
+    try:
+        kept: Player = copy.deepcopy(given)
+    except Exception as e:  # any failure to copy is the object's
+        raise EntenteError(
+            f"strategy for {quoted(key)}: a {type(given).__name__} cannot be copied "
+            f"({type(e).__name__}: {quoted(str(e))}); each negotiation plays a fresh copy"
+        ) from None
+    return _Given(kept, _spec_of(given)), kept
+
+
+def _spec_of(obj: object) -> str:
+    """How a plan records a strategy object: its `spec()`, prefixed with its class name where
+    the spec names nothing (a `Strategy` subclass without a `name`), or its class name."""
+    make = getattr(obj, "spec", None)
+    spec = make() if callable(make) else None
+    if not isinstance(spec, str) or not spec:
+        return type(obj).__name__
+    return type(obj).__name__ + spec if spec.startswith("(") else spec
+
+
+class _Given(Strategy):
+    """A strategy object as a plan plays it: its own moves, its recorded spec, and `reset` only
+    if it has one (the base's otherwise, which keeps the generator)."""
+
+    def __init__(self, inner: Player, spec: str) -> None:
+        self.inner_ = inner
+        self.spec_ = spec
+        self.mediator = bool(getattr(inner, "mediator", False))
+
+    def reset(self, view: View, rng: np.random.Generator) -> None:
+        super().reset(view, rng)
+        own = getattr(self.inner_, "reset", None)
+        if callable(own):
+            own(view, rng)
+
+    def act(self, view: View) -> Action:
+        return self.inner_.act(view)
+
+    def spec(self) -> str:
+        return self.spec_
 
 
 def plan(
     scenario: Scenario,
     protocol: str | None = None,
-    strategies: Mapping[str, str] | None = None,
+    strategies: Mapping[str, str | Player] | None = None,
     deadline: int | None = None,
     win_sets: bool = False,
 ) -> Plan:
     """Resolve what `negotiate` would run: specs default to the scenario's, then to
     `DEFAULT_STRATEGY` and `DEFAULT_MEDIATOR`. Refuses a deadline below one round, an unknown
-    party, and a mediator's strategy under a protocol without a mediator."""
+    party, a mediator's strategy under a protocol without a mediator, and an object without
+    `act(view)`.
+
+    This is the one place a negotiation is set up: `negotiate`, the command line and every cell
+    of a tournament go through it (a tournament names each party's spec, and the mediator when
+    `--mediator` is given, so a scenario's own mediator and its `informed` grant hold there too).
+    """
     if deadline is not None and deadline < 1:
         raise EntenteError(f"deadline {deadline}: expected a number of rounds, at least 1")
     narrowed_scenario = scenario
@@ -95,22 +175,24 @@ def plan(
             f"{quoted(proto.name)} has no mediator; expected a party "
             f"({', '.join(p.id for p in scenario.parties)}) or a mediated protocol"
         )
-    parties = [
-        registry.strategy(given.get(p.id) or p.strategy or DEFAULT_STRATEGY)
+    made = [
+        _player(p.id, _first(given.get(p.id), p.strategy, DEFAULT_STRATEGY))
         for p in scenario.parties
     ]
+    parties = [s for s, _ in made]
+    kept = [obj for _, obj in made]
     for s in parties:
         if s.mediator:
             raise EntenteError(f"{s.spec()} is a mediator strategy, not a party's")
     mediator = None
     m = scenario.mediators[0] if scenario.mediators else None
     if proto.mediated:
-        spec = (
-            given.get(m.id if m else "mediator")
-            or given.get("mediator")
-            or (m.strategy if m else None)
+        key = m.id if m else "mediator"
+        spec = _first(
+            given.get(key), given.get("mediator"), m.strategy if m else None, DEFAULT_MEDIATOR
         )
-        mediator = registry.strategy(spec or DEFAULT_MEDIATOR)
+        mediator, obj = _player(key, spec)
+        kept.append(obj)
         if not mediator.mediator:
             raise EntenteError(f"{mediator.spec()} is a party's strategy, not a mediator's")
     return Plan(
@@ -122,25 +204,48 @@ def plan(
         bool(mediator is not None and m and m.informed),
         deadline if deadline is not None else scenario.deadline,
         win_sets,
+        tuple(kept) if any(obj is not None for obj in kept) else (),
     )
 
 
-def play(plan: Plan, seed: int = 0) -> Result:
-    """Run a plan: every random choice comes from `seed` (a whole number, at least 0)."""
+def _first(*choices: str | Player | None) -> str | Player:
+    """The first choice given (neither None nor an empty spec)."""
+    for c in choices:
+        if c is not None and not (isinstance(c, str) and not c):
+            return c
+    raise AssertionError("the last choice is a default")
+
+
+def _fresh(plan: Plan, i: int, spec: str) -> Any:
+    """A new strategy for actor `i` of the plan (parties, then the mediator)."""
+    obj = plan.objects[i] if i < len(plan.objects) else None
+    if obj is None:
+        return registry.strategy(spec)
+    return _Given(copy.deepcopy(obj), spec)
+
+
+def play(plan: Plan, seed: int = 0, *, table: Table | None = None) -> Result:
+    """Run a plan: every random choice comes from `seed` (a whole number, at least 0).
+
+    `table` is the plan's scenario's table (`api.table`) when the caller already holds it, as a
+    tournament does for each of its scenarios; by default it is looked up here.
+    """
     if seed < 0:
         raise EntenteError(f"seed {seed}: expected a whole number, at least 0")
     sc = plan.scenario
-    tab = table(sc) if sc.space.enumerable else None
+    if table is None and sc.space.enumerable:
+        table = _table(sc)
+    k = len(plan.strategies)
     return run(
         registry.protocol(plan.protocol),
-        [registry.strategy(s) for s in plan.strategies],
+        [_fresh(plan, i, s) for i, s in enumerate(plan.strategies)],
         sc.space,
         sc.prefs,
         deadline=plan.deadline,
         seed=seed,
-        mediator=registry.strategy(plan.mediator) if plan.mediator else None,
+        mediator=_fresh(plan, k, plan.mediator) if plan.mediator else None,
         informed=plan.informed,
-        table=tab,
+        table=table,
         names=[p.id for p in sc.parties],
     )
 
@@ -148,7 +253,7 @@ def play(plan: Plan, seed: int = 0) -> Result:
 def negotiate(
     scenario: Scenario,
     protocol: str | None = None,
-    strategies: Mapping[str, str] | None = None,
+    strategies: Mapping[str, str | Player] | None = None,
     seed: int = 0,
     deadline: int | None = None,
     win_sets: bool = False,
@@ -156,7 +261,9 @@ def negotiate(
     """Negotiate `scenario`: protocol and per-party strategy specs default to the scenario's.
 
     `strategies` maps party ids (or a mediator's id, or 'mediator') to specs such as
-    'boulware(e=0.2)'. With `win_sets`, each party with constituencies refuses, as a red line
+    'boulware(e=0.2)', or to strategy objects: any object with `act(view)` (see `Player`). An
+    object is copied (`copy.deepcopy`) and the negotiation plays the copy, so what it learns
+    stays out of the caller's object and the same seed gives the same result every time. With `win_sets`, each party with constituencies refuses, as a red line
     of its own, every outcome they would not ratify: it concedes only inside its win-set (the
     two-level game). `plan` says what this runs, with every default filled in.
     """

@@ -50,7 +50,9 @@ def tournament(
         ),
     ] = None,
     protocol: Annotated[str, typer.Option(help="Protocol spec.")] = "alternating",
-    mediator: Annotated[str | None, typer.Option(help="Mediator spec (mediated).")] = None,
+    mediator: Annotated[
+        str | None, typer.Option(help="Mediator spec (mediated; default: the scenario's).")
+    ] = None,
     self_play: Annotated[bool, typer.Option(help="Let a strategy meet itself.")] = True,
 ) -> None:
     """Negotiate every strategy against every other, in every role, on every scenario."""

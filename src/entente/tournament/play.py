@@ -1,11 +1,16 @@
 """Play a chunk of grid cells of one scenario and turn each negotiation into a result row.
 
-Cells whose strategies can be batched run together as arrays (`batch.run_batch`); the rest go
-through the one driver loop, `session.run`. Either way a cell's row depends only on the cell.
+Each cell is set up by `api.plan`, as `negotiate` and the command line set up theirs: the
+protocol, each party's spec, the mediator (the tournament's, else the scenario's own) and
+whether the scenario informs it. Cells whose plans can be batched run together as arrays
+(`batch.run_batch`); the rest run as `api.play` runs a plan, through the one driver loop.
+Either way a cell's row depends only on the cell, and equals what `negotiate` gives for the
+same setup and seed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -13,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from entente import registry
-from entente.api import DEFAULT_MEDIATOR
-from entente.negotiation.session import run
+from entente import api, registry
+from entente.errors import EntenteError
+from entente.negotiation.strategies.base import Strategy
 from entente.prefs import Floats
 from entente.tournament.batch import batchable, run_batch, supports
 from entente.tournament.grid import Cell
@@ -35,6 +40,8 @@ class Task:
     deadline: int
     protocol: str = "alternating"
     mediator: str | None = None
+    """The mediator's spec under a mediated protocol (None: the scenario's own, as `api.plan`
+    chooses it; the runner passes the one it chose for the scenario)."""
     batch: bool = True
     fingerprint: str = ""
     """The scenario's `fingerprint.fingerprint` (empty: not checked)."""
@@ -72,28 +79,66 @@ def _rows(task: Task, cells: Sequence[Cell]) -> Iterator[list[Row]]:
     """The rows of the task's `cells` in pieces: every batched cell at once, then each looped
     cell."""
     prep = prepare(task.source, task.fingerprint)
+    plans, made = _plans(prep, task, cells)
     fast: list[Cell] = []
     slow: list[Cell] = []
+    some = next(iter(plans.values()), None)
     can_batch = (
         task.batch
-        and task.protocol == "alternating"
+        and some is not None
+        and some.protocol == "alternating"
+        and some.mediator is None
         and prep.table is not None
         and supports(prep.table)
     )
-    specs = {s for cell in cells for s in cell.specs}
-    fits = {s: batchable(registry.strategy(s)) for s in specs}
+    fits = {s: batchable(made[s]) for s in made} if can_batch else {}
     for cell in cells:
         if can_batch and all(fits[s] for s in cell.specs):
             fast.append(cell)
         else:
             slow.append(cell)
     if fast:
-        yield _batched(prep, fast, task.deadline)
+        assert some is not None
+        yield _batched(prep, fast, made, some.deadline)
     for cell in slow:
-        yield [_looped(prep, cell, task)]
+        yield [_looped(prep, cell, plans[cell.specs])]
 
 
-def _batched(prep: Prepared, cells: Sequence[Cell], deadline: int) -> list[Row]:
+def _plans(
+    prep: Prepared, task: Task, cells: Sequence[Cell]
+) -> tuple[dict[tuple[str, ...], api.Plan], dict[str, Strategy]]:
+    """The plan of each assignment of the cells, as `api.plan` makes it from the scenario, the
+    task's protocol, deadline and mediator, and the assignment's specs; and a strategy made
+    from each spec.
+
+    Only the parties' specs differ between a task's assignments, and what `plan` makes of the
+    rest (protocol, mediator, informed, deadline) does not depend on them: one `plan` call
+    resolves it, and each assignment's plan is that plan with its own specs, each spec read
+    once (a grid of many assignments would otherwise read every spec of every one again).
+    """
+    unique = list(dict.fromkeys(c.specs for c in cells))
+    made = {s: registry.strategy(s) for specs in unique for s in specs}
+    if not unique:
+        return {}, made
+    for s in made.values():
+        if s.mediator:  # as `plan` refuses it
+            raise EntenteError(f"{s.spec()} is a mediator strategy, not a party's")
+    sc = prep.scenario
+    given: dict[str, str] = dict(zip([p.id for p in sc.parties], unique[0], strict=True))
+    if task.mediator:
+        given["mediator"] = task.mediator
+    first = api.plan(sc, task.protocol, given, task.deadline)
+    full = {s: made[s].spec() for s in made}
+    plans = {
+        specs: dataclasses.replace(first, strategies=tuple(full[s] for s in specs))
+        for specs in unique
+    }
+    return plans, made
+
+
+def _batched(
+    prep: Prepared, cells: Sequence[Cell], made: dict[str, Strategy], deadline: int
+) -> list[Row]:
     """Batched cells: these strategies use no randomness, so equal assignments are played once
     (and their row, all but the cell's own coordinates, is built once)."""
     assert prep.table is not None
@@ -101,7 +146,6 @@ def _batched(prep: Prepared, cells: Sequence[Cell], deadline: int) -> list[Row]:
     unique = list(dict.fromkeys(c.specs for c in cells))
     where = {specs: m for m, specs in enumerate(unique)}
     # run_batch only reads parameters, so one object per spec serves every negotiation
-    made = {s: registry.strategy(s) for specs in unique for s in specs}
     players = [[made[s] for s in specs] for specs in unique]
     out = run_batch(prep.table, players, deadline)
     prefs = prep.scenario.prefs
@@ -148,28 +192,10 @@ _MEASURES = ("rounds", "seconds", "frontier_distance", "nash_distance", "welfare
 """The columns of a row after its cell, roles, agreement and utilities."""
 
 
-def _looped(prep: Prepared, cell: Cell, task: Task) -> Row:
-    """One cell through `session.run`."""
-    sc = prep.scenario
+def _looped(prep: Prepared, cell: Cell, plan: api.Plan) -> Row:
+    """One cell as `api.play` plays its plan (through the driver loop, `session.run`)."""
     start = time.perf_counter()
-    proto = registry.protocol(task.protocol)
-    mediator = None
-    informed = False
-    if proto.mediated:
-        mediator = registry.strategy(task.mediator or DEFAULT_MEDIATOR)
-        informed = bool(sc.mediators and sc.mediators[0].informed)
-    result = run(
-        proto,
-        [registry.strategy(s) for s in cell.specs],
-        sc.space,
-        sc.prefs,
-        deadline=task.deadline,
-        seed=cell.seed,
-        mediator=mediator,
-        informed=informed,
-        table=prep.table,
-        names=[p.id for p in sc.parties],
-    )
+    result = api.play(plan, cell.seed, table=prep.table)
     seconds = time.perf_counter() - start
     to_front, to_nash = prep.distances(result.utilities)
     agreement = np.asarray(result.agreement) if result.agreement is not None else None

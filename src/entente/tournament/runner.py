@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from entente import registry
-from entente.api import DEFAULT_MEDIATOR
+from entente.api import plan
 from entente.errors import EntenteError, quoted
+from entente.scenario import Scenario
 from entente.tournament import grid
 from entente.tournament.cells import Part, slices
 from entente.tournament.executors import Auto, Executor
@@ -85,6 +86,13 @@ def run_tournament(
         names[sc.id] = src
     # the grid as a set: the order strategies and scenarios are given in changes nothing
     prints = {sc.id: fingerprint(sc) for sc in loaded.values()}
+    # each scenario's mediator as `api.plan` sets it up (--mediator, else the scenario's own)
+    mediators: dict[str, str] | None = None
+    if proto.mediated:
+        mediators = {
+            sc.id: _planned_mediator(sc, proto.name, specs, rounds, mediator)
+            for sc in loaded.values()
+        }
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "scenarios": prints,
@@ -93,7 +101,7 @@ def run_tournament(
         "repetitions": repetitions,
         "seed": seed,
         "protocol": proto.name,
-        "mediator": mediator,
+        "mediator": mediators,
         "self_play": self_play,
     }
     parts = {
@@ -108,7 +116,14 @@ def run_tournament(
         ex = executor or Auto()
         size = chunk or chunk_size(left, ex.workers)
         tasks = [
-            Task(names[name], cells, rounds, proto.name, mediator, fingerprint=prints[name])
+            Task(
+                names[name],
+                cells,
+                rounds,
+                proto.name,
+                mediators[name] if mediators else None,
+                fingerprint=prints[name],
+            )
             for name, part in parts.items()
             for cells in slices(part, todo[name], size)
         ]
@@ -136,15 +151,31 @@ def chunk_size(cells: int, workers: int) -> int:
     return max(1, min(cells, MAX_CHUNK, max(MIN_CHUNK, math.ceil(cells / (4 * workers)))))
 
 
+def _planned_mediator(
+    scenario: Scenario, protocol: str, specs: Sequence[str], rounds: int, mediator: str | None
+) -> str:
+    """The full spec of the mediator `api.plan` gives the scenario's negotiations: `mediator`
+    (--mediator) when given, else the scenario's own, else the default."""
+    given = {p.id: specs[0] for p in scenario.parties}
+    if mediator:
+        given["mediator"] = mediator
+    chosen = plan(scenario, protocol, given, rounds).mediator
+    assert chosen is not None
+    return chosen
+
+
 def _mediator(mediated: bool, spec: str | None) -> str | None:
-    """The mediator's full spec under a mediated protocol (checked); None otherwise."""
+    """The full spec of the mediator given (checked), or None when none is (each scenario's own
+    then drafts)."""
     if not mediated:
         if spec is not None:
             raise EntenteError(
                 f"--mediator {quoted(spec)}: the protocol has no mediator (use --protocol mediated)"
             )
         return None
-    m = registry.strategy(spec or DEFAULT_MEDIATOR)
+    if spec is None:
+        return None
+    m = registry.strategy(spec)
     if not m.mediator:
         raise EntenteError(f"--mediator {m.spec()}: a party's strategy, not a mediator's")
     return m.spec()

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from entente.errors import EntenteError
+from entente.errors import EntenteError, quoted
 
 try:
     import fcntl
@@ -28,8 +28,10 @@ except ImportError:  # pragma: no cover - not on POSIX: no advisory locks
 
 MANIFEST = "tournament.json"
 LOCK = "tournament.lock"
-FORMAT = 2
-"""Version of `tournament.json`: 2 adds the scenario fingerprints and order-free lists."""
+FORMAT = 3
+"""Version of `tournament.json`: 2 adds the scenario fingerprints and order-free lists; 3 plays
+a mediated grid with each scenario's own mediator unless --mediator names one (2 played the
+default mediator everywhere), and records each scenario's mediator under "mediator"."""
 
 
 def _pa() -> Any:
@@ -194,8 +196,9 @@ class Store:
                 )
             if old.get("format") != FORMAT:
                 raise EntenteError(
-                    f"{self.folder} was written by an older entente (without scenario "
-                    "fingerprints): resume it with that version, or choose another --out"
+                    f"{self.folder} was written by another version of entente (results format "
+                    f"{quoted(old.get('format'))}, this one writes {FORMAT}): resume it with "
+                    "that version, or choose another --out"
                 )
             diff = differences(old, manifest)
             if diff:
