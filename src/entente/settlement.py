@@ -48,7 +48,7 @@ def win_set(scenario: Scenario, party_id: str, outcomes: Outcomes) -> NDArray[np
 
 def ratify(scenario: Scenario, outcome: tuple[int, ...]) -> Ratification:
     """Put an agreement to every party's constituencies."""
-    if not scenario.space.contains(outcome) or len(outcome) != scenario.space.n_issues:
+    if len(outcome) != scenario.space.n_issues or not scenario.space.contains(outcome):
         raise EntenteError(f"outcome {outcome} is not in the scenario's outcome space")
     row = np.asarray(outcome, dtype=np.int64)
     return Ratification(

@@ -167,7 +167,7 @@ def loads(text: str, file: str = "<actors>") -> Actors:
                 line=line,
                 field="column power",
             )
-        pos[r, j], sal[r, j], has[r, j] = x
+        pos[r, j], sal[r, j], has[r, j] = x[0], x[1], True
     for k, line in zip(actors, actors.values(), strict=True):
         if not has[a_index[k]].any():
             raise ScenarioError(f"actor {quoted(k)} has no '#D' row", file=file, line=line)
