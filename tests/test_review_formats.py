@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import threading
+
 import pytest
 
 import entente
-from entente.errors import EntenteError
+from entente.errors import EntenteError, ScenarioError
 from entente.formats.spatial import loads_actors
+from entente.formats.treaty_toml import load_timeline
 from entente.settlement import ratify
 
 
@@ -26,3 +30,35 @@ def test_ratify_refuses_an_outcome_of_the_wrong_length(extra):
     outcome = (0,) * (sc.space.n_issues + extra)
     with pytest.raises(EntenteError, match="is not in the scenario's outcome space"):
         ratify(sc, outcome)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_timeline_file_that_is_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "timeline.toml"
+    os.mkfifo(fifo)
+    caught: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            load_timeline(fifo)
+        except BaseException as e:  # handed to the test's thread
+            caught.append(e)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(5)
+    blocked = reader.is_alive()
+    if blocked:  # let the reader go: a writer that closes at once gives it an empty file
+        with open(fifo, "w"):
+            pass
+        reader.join(5)
+    assert not blocked, "reading a FIFO blocked"
+    assert len(caught) == 1 and isinstance(caught[0], ScenarioError)
+    assert "FIFO" in str(caught[0])
+
+
+def test_timeline_file_keeps_its_line_ends(tmp_path):
+    f = tmp_path / "timeline.toml"
+    f.write_bytes(b'[[timeline]]\r\ndate = "1905-09-05"\r\nkind = "signature"\r\ntitle = "x"\r\n')
+    (event,) = load_timeline(f)
+    assert event.kind == "signature" and event.date.iso() == "1905-09-05"

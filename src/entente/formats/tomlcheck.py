@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from entente.errors import ScenarioError, quoted
 from entente.formats.locate import locate
+from entente.formats.safe import read_bytes
 
 MAX_BYTES = 8 * 1024 * 1024
 """The largest TOML file read."""
@@ -53,16 +54,15 @@ def failer(text: str, file: str) -> Fail:
 
 
 def read_text(path: str | Path) -> str:
-    """The text of a TOML file, refused when unreadable, too large or not UTF-8."""
+    """The text of a TOML file, refused when unreadable, too large, not a regular file (a FIFO
+    or a device is never opened for reading) or not UTF-8; line ends read as by `open`."""
     name = str(path)
+    data = read_bytes(Path(path), MAX_BYTES)
     try:
-        if Path(path).stat().st_size > MAX_BYTES:
-            raise ScenarioError(f"file is larger than {MAX_BYTES // 2**20} MiB", file=name)
-        return Path(path).read_text(encoding="utf-8")
-    except OSError as e:
-        raise ScenarioError(f"cannot read: {e.strerror or e}", file=name) from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError("is not UTF-8 text", file=name) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse(text: str, file: str) -> dict[str, Any]:
