@@ -62,3 +62,11 @@ def test_timeline_file_keeps_its_line_ends(tmp_path):
     f.write_bytes(b'[[timeline]]\r\ndate = "1905-09-05"\r\nkind = "signature"\r\ntitle = "x"\r\n')
     (event,) = load_timeline(f)
     assert event.kind == "signature" and event.date.iso() == "1905-09-05"
+
+
+def test_ktab_table_after_a_blank_line_is_told_apart():
+    """The readers skip blank lines; so does the choice of reader (the KTAB header is the
+    second line that holds something, not the file's second line)."""
+    text = b"s,d,2,1\nActor,Description,Influence,X Position,X Salience\na,,1,10,50\nb,,1,60,50\n"
+    assert loads_actors(b"\n" + text, "k.csv").names == loads_actors(text, "k.csv").names
+    assert loads_actors(b"\n\n" + text, "k.csv").issues == ("X",)

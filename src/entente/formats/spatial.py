@@ -42,12 +42,12 @@ def loads_actors(data: bytes, file: str = "<actors>") -> Actors:
 def _parse(text: str, file: str) -> Actors:
     if not text.strip():
         raise ScenarioError("is empty (expected an actor table)", file=file)
-    first = next(ln for ln in text.splitlines() if ln.strip()).lstrip()
+    lines = [ln.lstrip() for ln in text.splitlines() if ln.strip()]  # blank lines are skipped
+    first = lines[0]
     if Path(file).suffix.lower() == ".toml":
         return actors_toml.loads(text, file)
     if _DECIDE_ROW.match(first):
         return actors_decide.loads(text, file)
-    lines = text.splitlines()
     second = _cells(lines[1])[0].lower() if len(lines) > 1 else ""
     if second == "actor" and _cells(first)[0].lower() != "actor":
         return actors_ktab.loads(text, file)
