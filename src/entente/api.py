@@ -316,21 +316,39 @@ def frontier(
 
     `budget` (seconds) bounds the exact computation: past it, the approximate frontier is
     returned instead, marked `approximate`. `progress` is told the fraction done as the work
-    goes. Both default to what an enclosing `frontier_settings` block set. Results are cached per scenario.
+    goes. Both default to what an enclosing `frontier_settings` block set. Exact frontiers
+    are cached per scenario, whatever budget or callback asked for them.
     """
     if budget is None:
         budget = _DEFAULTS["budget"]
     if budget is not None and not budget > 0:
         raise EntenteError(f"frontier budget {budget}: expected a number of seconds above 0")
-    return _frontier(scenario, budget, progress or _DEFAULTS["progress"])
+    progress = progress or _DEFAULTS["progress"]
+    found = _EXACT.get(scenario)
+    if found is not None:
+        return found
+    try:
+        found = _exact(scenario, budget, progress)
+    except _OverBudget:
+        front = _approximate(scenario)
+        if progress is not None:
+            progress(1.0)
+        return front
+    _EXACT[scenario] = found
+    while len(_EXACT) > 8:  # the eight latest scenarios, as the table's cache keeps
+        del _EXACT[next(iter(_EXACT))]
+    return found
+
+
+_EXACT: dict[Scenario, Frontier] = {}
+"""Exact frontiers computed so far (an exact frontier does not depend on the budget it met)."""
 
 
 class _OverBudget(Exception):
     pass
 
 
-@lru_cache(maxsize=8)
-def _frontier(scenario: Scenario, budget: float | None, progress: Progress | None) -> Frontier:
+def _exact(scenario: Scenario, budget: float | None, progress: Progress | None) -> Frontier:
     start = time.perf_counter()
 
     def step(fraction: float) -> None:
@@ -339,27 +357,24 @@ def _frontier(scenario: Scenario, budget: float | None, progress: Progress | Non
         if progress is not None:
             progress(fraction)
 
-    try:
-        step(0.0)
-        t = table(scenario)
-        step(0.1)
-        ids = t.candidates
-        u = t.u if len(ids) == len(t.u) else t.u[ids]  # no copy when no red line bites
-        front = pareto_front(u, lambda f: step(0.1 + 0.75 * f))
-        n = nash(u, t.reservations)
-        step(1.0)
-    except _OverBudget:
-        return _approximate(scenario, progress)
+    step(0.0)
+    t = table(scenario)
+    step(0.1)
+    ids = t.candidates
+    u = t.u if len(ids) == len(t.u) else t.u[ids]  # no copy when no red line bites
+    front = pareto_front(u, lambda f: step(0.1 + 0.75 * f))
+    n = nash(u, t.reservations)
+    step(1.0)
     return Frontier(t.space.unflat(ids[front]), t.u[ids[front]], int(ids[n]) if n >= 0 else -1)
 
 
-def _approximate(scenario: Scenario, progress: Progress | None) -> Frontier:
+@lru_cache(maxsize=8)
+def _approximate(scenario: Scenario) -> Frontier:
+    """The frontier found by search (`approx_frontier`, seed 0: the same for every run)."""
     from entente.analysis.approx import approx_frontier
 
     af = approx_frontier(scenario.prefs, scenario.space, np.random.default_rng(0))
     r = np.array([p.reservation for p in scenario.prefs])
     n = nash(af.u, r) if len(af.u) else -1
-    if progress is not None:
-        progress(1.0)
     flat = int(scenario.space.flat(af.outcomes[n : n + 1])[0]) if n >= 0 else -1
     return Frontier(af.outcomes, af.u, flat, approximate=True)
