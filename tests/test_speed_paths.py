@@ -144,6 +144,8 @@ def test_frontier_past_its_budget_is_the_approximate_one_and_says_so() -> None:
     assert not exact.approximate and fractions[-1] == 1.0
     # once known, the exact frontier is the answer whatever the budget: nothing is left to bound
     assert api.frontier(s, budget=1e-12) is exact
+    api._EXACT.pop(s)
+    again = api.frontier(s)  # computed anew: the same frontier
     assert np.array_equal(again.utilities, exact.utilities) and again.nash == exact.nash
     with pytest.raises(EntenteError, match="frontier budget -1"):
         api.frontier(s, budget=-1)
