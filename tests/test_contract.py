@@ -153,6 +153,7 @@ BAD: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("plot", "pie", "-o", "{tmp}/f.svg"), ("'pie'", "space")),
     (("plot", "space", "-o", "{tmp}/f.gif"), ("--output", "f.gif")),
     (("plot", "space", "--pair", "japan", "-o", "{tmp}/f.svg"), ("--pair", "PARTY,PARTY")),
+    (("plot", "audit", str(LAPTOP), "-o", "{tmp}/f.svg"), ("'audit'", "timeline")),
     (("plot", "issues", "--pair", "all", "-o", "{tmp}/f.svg"), ("--pair", "'issues'")),
     (("plot", "leaderboard", "portsmouth", "-o", "{tmp}/f.svg"), ("leaderboard", "results")),
     (("plot", "space", "no-such-scenario", "-o", "{tmp}/f.svg"), ("no-such-scenario",)),

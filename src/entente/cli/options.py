@@ -3,6 +3,7 @@ function that turns them into a finished, measured negotiation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
@@ -70,13 +71,16 @@ def negotiate(
     seed: int = 0,
     deadline: int | None = None,
     win_sets: bool = False,
+    check: Callable[[Scenario], None] | None = None,
 ) -> Negotiated:
     """Load `source`, plan the negotiation the options describe, play it with `seed` and
-    measure it (`summary.summarize`)."""
+    measure it (`summary.summarize`). `check` may refuse the scenario before anything runs."""
     from entente import api
     from entente.summary import summarize
 
     sc = api.load(source)
+    if check is not None:
+        check(sc)
     plan = api.plan(
         sc,
         protocol=protocol,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -177,9 +178,10 @@ def plot(
                 f"figure {quoted(kind)} draws a negotiation: expected a scenario, "
                 f"not the tournament results in {quoted(source)}"
             )
-        chart = _negotiation_chart(
-            kind, options.negotiate(source, protocol, strategy, seed, deadline, win_sets), pair
+        n = options.negotiate(
+            source, protocol, strategy, seed, deadline, win_sets, check=_can_draw(kind)
         )
+        chart = _negotiation_chart(kind, n, pair)
     save(chart, output)
 
 
@@ -202,6 +204,19 @@ def _negotiation_chart(kind: str, n: Negotiated, pair: str | None = None) -> Any
             raise EntenteError("figure 'ratification': no agreement and no outcome in history")
         return ratification(sc, outcome)
     return audit_chart(sc, hist if hist is not None else r.agreement)
+
+
+def _can_draw(kind: str) -> Callable[[Any], None]:
+    """A check of the scenario before the negotiation runs: a figure it cannot have is refused
+    at once (an audit needs a timeline)."""
+
+    def check(sc: Any) -> None:
+        if kind == "audit" and not sc.timeline:
+            raise EntenteError(
+                f"figure 'audit': scenario {quoted(sc.id)} has no timeline to audit along"
+            )
+
+    return check
 
 
 def _pair(sc: Any, pair: str | None) -> tuple[int, int] | None:
