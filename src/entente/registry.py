@@ -26,6 +26,8 @@ STRATEGIES: dict[str, str] = {
     "tit_for_tat": "entente.negotiation.strategies.reactive:TitForTat",
     "random": "entente.negotiation.strategies.reactive:RandomStrategy",
     "learner": "entente.negotiation.strategies.learning:FrequencyLearner",
+    "cuhk": "entente.negotiation.strategies.cuhk:CUHKAgent",
+    "atlas3": "entente.negotiation.strategies.atlas3:Atlas3",
     "hillclimb": "entente.negotiation.strategies.mediators:HillClimber",
     "informed": "entente.negotiation.strategies.mediators:Informed",
 }
