@@ -28,6 +28,8 @@ STRATEGIES: dict[str, str] = {
     "learner": "entente.negotiation.strategies.learning:FrequencyLearner",
     "cuhk": "entente.negotiation.strategies.cuhk:CUHKAgent",
     "atlas3": "entente.negotiation.strategies.atlas3:Atlas3",
+    "nice_tft": "entente.negotiation.strategies.nicetft:NiceTitForTat",
+    "rvfit": "entente.negotiation.strategies.rvfit:ReservationFitter",
     "hillclimb": "entente.negotiation.strategies.mediators:HillClimber",
     "informed": "entente.negotiation.strategies.mediators:Informed",
 }
