@@ -224,8 +224,18 @@ def _fresh(plan: Plan, i: int, spec: str) -> Any:
     return _Given(copy.deepcopy(obj), spec)
 
 
-def play(plan: Plan, seed: int = 0, *, table: Table | None = None) -> Result:
+def play(
+    plan: Plan,
+    seed: int = 0,
+    *,
+    table: Table | None = None,
+    time_limit: float | None = None,
+    clock: Callable[[], float] | None = None,
+) -> Result:
     """Run a plan: every random choice comes from `seed` (a whole number, at least 0).
+
+    `time_limit` (seconds, read from `clock`) adds a deadline on a clock to the plan's rounds:
+    see `session.run`.
 
     `table` is the plan's scenario's table (`api.table`) when the caller already holds it, as a
     tournament does for each of its scenarios; by default it is looked up here.
@@ -247,6 +257,8 @@ def play(plan: Plan, seed: int = 0, *, table: Table | None = None) -> Result:
         informed=plan.informed,
         table=table,
         names=[p.id for p in sc.parties],
+        time_limit=time_limit,
+        clock=clock,
     )
 
 

@@ -87,10 +87,11 @@ def run(
         Path | None, typer.Option(help="Write the trace as JSON lines to this file.")
     ] = None,
     frontier_budget: FrontierBudgetOpt = None,
+    time_limit: options.TimeLimitOpt = None,
 ) -> None:
     """Negotiate a scenario (Portsmouth 1905 by default); compare with frontier, Nash, history."""
     with watch_frontier(frontier_budget):
-        _run(scenario, protocol, strategy, seed, deadline, win_sets, as_json, trace)
+        _run(scenario, protocol, strategy, seed, deadline, win_sets, as_json, trace, time_limit)
 
 
 def _run(
@@ -102,6 +103,7 @@ def _run(
     win_sets: bool,
     as_json: bool,
     trace: Path | None,
+    time_limit: float | None = None,
 ) -> None:
     from rich.console import Console
 
@@ -109,7 +111,9 @@ def _run(
     from entente.formats.safe import write_atomic
     from entente.negotiation.session import trace_jsonl
 
-    n = options.negotiate(scenario, protocol, strategy, seed, deadline, win_sets)
+    n = options.negotiate(
+        scenario, protocol, strategy, seed, deadline, win_sets, time_limit=time_limit
+    )
     sc, result, s = n.scenario, n.result, n.summary
     text = _strict_json(s.to_json())  # refuses numbers that are not finite, before any write
     if trace is not None:

@@ -27,6 +27,14 @@ DeadlineOpt = Annotated[
     int | None,
     typer.Option(min=1, help="Rounds before the talks end (default: the scenario's)."),
 ]
+TimeLimitOpt = Annotated[
+    float | None,
+    typer.Option(
+        min=0.001,
+        help="Seconds before the talks end, as in GENIUS and ANAC; strategies see the larger of "
+        "the round and clock shares of the deadline (default: rounds only).",
+    ),
+]
 WinSetsOpt = Annotated[
     bool,
     typer.Option(
@@ -72,9 +80,11 @@ def negotiate(
     deadline: int | None = None,
     win_sets: bool = False,
     check: Callable[[Scenario], None] | None = None,
+    time_limit: float | None = None,
 ) -> Negotiated:
     """Load `source`, plan the negotiation the options describe, play it with `seed` and
-    measure it (`summary.summarize`). `check` may refuse the scenario before anything runs."""
+    measure it (`summary.summarize`). `check` may refuse the scenario before anything runs.
+    `time_limit` adds a deadline in seconds to the rounds (`session.run`)."""
     from entente import api
     from entente.summary import summarize
 
@@ -88,5 +98,5 @@ def negotiate(
         deadline=deadline,
         win_sets=win_sets,
     )
-    result = api.play(plan, seed)
+    result = api.play(plan, seed, time_limit=time_limit)
     return Negotiated(sc, plan, result, summarize(sc, result, plan.protocol, seed, plan))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+import time as _time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from entente.negotiation.view import Own, View
 from entente.prefs import Floats, Preferences
 from entente.space import OutcomeSpace
 from entente.table import Table
+
+_UNBOUNDED = 2**62
+"""The round deadline of a negotiation limited by its clock alone."""
 
 
 class IllegalAction(EntenteError):
@@ -52,19 +56,37 @@ def run(
     space: OutcomeSpace,
     prefs: Sequence[Preferences],
     *,
-    deadline: int,
+    deadline: int | None,
     seed: int = 0,
     mediator: Strategy | None = None,
     informed: bool = False,
     table: Table | None = None,
     names: Sequence[str] | None = None,
+    time_limit: float | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> Result:
     """Negotiate: ask whoever's turn it is for an action, check it, apply it, until the end.
 
     `strategies[i]` plays party i with `prefs[i]`; `mediator` drafts texts for mediated
     protocols and sees every party's utilities only if `informed`. Every random choice comes
     from `seed`. `table` shares precomputed utilities between many runs on one scenario.
+
+    `time_limit` (seconds) adds a deadline on a clock, as GENIUS and ANAC sessions have: the
+    relative time every strategy sees, and each move records, is then the larger of the
+    share of rounds used (`protocol.time`) and the share of seconds used, read from `clock`
+    (default `time.monotonic`) once at the start and once before each action. The talks end
+    unagreed when either runs out. With `deadline=None` only the clock counts (the round
+    deadline is then practically unbounded). Results depend on the clock only through these
+    relative times, so an injected clock that advances a fixed step per call makes a timed
+    negotiation deterministic. Without `time_limit` nothing reads a clock.
     """
+    if time_limit is None:
+        if deadline is None:
+            raise EntenteError("a negotiation needs a deadline in rounds or a time limit")
+    elif not time_limit > 0:
+        raise EntenteError(f"time limit {time_limit!r}: expected a number of seconds above 0")
+    if deadline is None:
+        deadline = _UNBOUNDED
     k = len(prefs)
     if len(strategies) != k:
         raise EntenteError(f"{len(strategies)} strategies for {k} parties")
@@ -78,13 +100,22 @@ def run(
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(actors))]
 
     state = protocol.start(k, deadline)
+    read = clock if clock is not None else _time.monotonic
+    t0 = read() if time_limit is not None else 0.0
 
-    def view_for(actor: int, state: State) -> View:
+    def now(state: State) -> float:
+        """The relative time: rounds, or rounds and the clock, whichever is further on."""
+        t = protocol.time(state)
+        if time_limit is None:
+            return t
+        return max(t, min(1.0, (read() - t0) / time_limit))
+
+    def view_for(actor: int, state: State, t: float) -> View:
         grant = informed and actor == k
         return View(
             me=actor,
             state=state,
-            time=protocol.time(state),
+            time=t,
             space=space,
             own=owns[actor],
             mediated=protocol.mediated,
@@ -92,11 +123,19 @@ def run(
             informed_prefs=tuple(prefs) if grant else None,
         )
 
+    t = protocol.time(state)
     for i, strategy in enumerate(actors):
-        strategy.reset(view_for(i, state), rngs[i])
+        strategy.reset(view_for(i, state, t), rngs[i])
     while not state.done:
         actor = state.actor
-        action = actors[actor].act(view_for(actor, state))
+        if time_limit is not None:
+            t = now(state)
+            if t >= 1.0:  # out of time before this move: the talks end unagreed
+                state = replace(state, done=True)
+                break
+        else:
+            t = protocol.time(state)
+        action = actors[actor].act(view_for(actor, state, t))
         problem = protocol.check(state, action)
         if problem is None and isinstance(action, Offer) and not space.contains(action.outcome):
             problem = "the offer is not an outcome of this space"
@@ -104,6 +143,12 @@ def run(
             who = names[actor] if actor < k else "mediator"
             raise IllegalAction(f"{who} ({actors[actor].spec()}): {kind(action)}: {problem}")
         state = protocol.step(state, action)
+        if time_limit is not None and state.history[-1].time != t:
+            # the move happened at the relative time its actor saw, clock included
+            old = state.history[-1]
+            last = replace(old, time=t)
+            answered = tuple(last if m is old else m for m in state.responses)
+            state = replace(state, history=(*state.history[:-1], last), responses=answered)
     time = state.history[-1].time if state.history else 0.0
     if state.agreement is not None:
         u = np.array([p.discounted(p(state.agreement), time) for p in prefs], dtype=float)
