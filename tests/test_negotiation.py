@@ -1,4 +1,5 @@
-"""Protocols, the driver loop and a conformance suite over every registered strategy."""
+"""Protocols, the driver loop, the legal actions, and the conformance suite over every
+registered strategy."""
 
 from __future__ import annotations
 
@@ -8,29 +9,13 @@ import numpy as np
 import pytest
 
 from entente import registry
+from entente.conformance import check_strategy, domain
 from entente.errors import EntenteError, StrategyError
 from entente.negotiation.actions import Accept, Offer, Reject, Walk, from_json, to_json
 from entente.negotiation.alternating import AlternatingOffers
 from entente.negotiation.mediated import SingleText
-from entente.negotiation.session import IllegalAction, run, trace_jsonl
+from entente.negotiation.session import IllegalAction, run
 from entente.negotiation.strategies.base import Strategy
-from entente.prefs import LinearAdditive, Preferences
-from entente.space import OutcomeSpace, categorical
-
-
-def domain(k: int = 2, seed: int = 3) -> tuple[OutcomeSpace, tuple[Preferences, ...]]:
-    rng = np.random.default_rng(seed)
-    shape = (4, 3, 5)
-    space = OutcomeSpace(
-        tuple(categorical(f"i{i}", [f"o{j}" for j in range(s)]) for i, s in enumerate(shape))
-    )
-    prefs = tuple(
-        Preferences(
-            (LinearAdditive(rng.random(3), tuple(rng.random(s) for s in shape)),), reservation=0.3
-        )
-        for _ in range(k)
-    )
-    return space, prefs
 
 
 def test_actions_round_trip_through_json() -> None:
@@ -88,41 +73,12 @@ PARTY_STRATEGIES = [n for n in registry.STRATEGIES if not registry.strategy_clas
 MEDIATORS = [n for n in registry.STRATEGIES if registry.strategy_class(n).mediator]
 
 
-@pytest.mark.parametrize("name", PARTY_STRATEGIES)
-@pytest.mark.parametrize("k", [2, 3])
-def test_every_strategy_plays_alternating_offers_legally_and_reproducibly(
-    name: str, k: int
-) -> None:
-    space, prefs = domain(k)
-
-    def once(seed: int) -> str:
-        strategies = [registry.strategy(name) for _ in range(k)]
-        r = run(AlternatingOffers(), strategies, space, prefs, deadline=20, seed=seed)
-        if r.agreement is not None:
-            # nobody agrees to less than its reservation value (random accepts only above it)
-            assert all(p(r.agreement) >= p.reservation - 1e-12 for p in prefs)
-        return trace_jsonl(r, space, prefs)
-
-    assert once(5) == once(5)
-
-
-@pytest.mark.parametrize("mediator", MEDIATORS)
-@pytest.mark.parametrize("party", PARTY_STRATEGIES)
-def test_every_party_strategy_answers_every_mediator(mediator: str, party: str) -> None:
-    space, prefs = domain(2)
-    r = run(
-        SingleText(),
-        [registry.strategy(party), registry.strategy(party)],
-        space,
-        prefs,
-        deadline=15,
-        seed=1,
-        mediator=registry.strategy(mediator),
-        informed=True,
-    )
-    assert r.rounds <= 15
-    if r.agreement is not None:
-        assert all(p(r.agreement) >= p.reservation - 1e-12 for p in prefs)
+@pytest.mark.parametrize("name", [*PARTY_STRATEGIES, *MEDIATORS])
+def test_every_registered_strategy_conforms(name: str) -> None:
+    """Legal and reproducible under every protocol (as a party: alternating offers with 2 and 3
+    parties, the single text under every mediator; a mediator drafting for 2 and 3 parties),
+    never below its reservation value, and its spec makes it again."""
+    assert check_strategy(name) == []
 
 
 def test_informed_mediator_refuses_without_a_grant() -> None:
@@ -210,3 +166,77 @@ def test_learner_models_what_the_opponent_insists_on() -> None:
     assert m.weights[0] > m.weights[1]
     u = m.utility(np.array([[2, 0], [0, 0]]))
     assert u[0] > u[1]
+
+
+@pytest.mark.parametrize("protocol", [AlternatingOffers(), SingleText()])
+def test_legal_actions_are_exactly_what_check_allows(protocol: AlternatingOffers) -> None:
+    """Along a run, every view's `legal` is the set of kinds `check` accepts for its actor."""
+    from entente.negotiation.protocol import legal_by_check
+
+    space, prefs = domain(3)
+    seen = []
+
+    class Probe(Strategy):
+        name = "probe"
+
+        def __init__(self, inner: Strategy) -> None:
+            self.inner = inner
+
+        def reset(self, view, rng):  # type: ignore[no-untyped-def]
+            self.inner.reset(view, rng)
+
+        def act(self, view):  # type: ignore[no-untyped-def]
+            assert view.legal == legal_by_check(protocol, view.state)
+            seen.append(view.legal)
+            return self.inner.act(view)
+
+    med = Probe(registry.strategy("hillclimb")) if protocol.mediated else None
+    parties = [Probe(registry.strategy("linear")) for _ in range(3)]
+    run(protocol, parties, space, prefs, deadline=6, seed=2, mediator=med)
+    assert len(set(seen)) == 2  # an opening and an answering mask (or drafting and answering)
+    assert all(Walk in legal for legal in seen)
+
+
+def test_check_strategy_finds_each_kind_of_failure() -> None:
+    class Low(Strategy):
+        """Offers its worst outcome: below its reservation value."""
+
+        name = "low"
+
+        def act(self, view):  # type: ignore[no-untyped-def]
+            own = view.me_own
+            if Offer not in view.legal:
+                return Accept()
+            return Offer(own.outcome(int(own.order[-1])))
+
+    class Rude(Strategy):
+        """Rejects under alternating offers; no spec makes it."""
+
+        name = "rude"
+
+        def act(self, view):  # type: ignore[no-untyped-def]
+            return Reject()
+
+    class Moody(Strategy):
+        """Draws from a generator of its own, not from the seeded one."""
+
+        name = "moody"
+        draws = iter(range(10**6))
+
+        def act(self, view):  # type: ignore[no-untyped-def]
+            own = view.me_own
+            if Offer not in view.legal:
+                return Accept()
+            return Offer(own.outcome(int(own.order[next(self.draws) % 3])))
+
+    low = check_strategy(Low())
+    assert any("below its reservation value" in f for f in low)
+    rude = check_strategy(Rude())
+    assert any("illegal move" in f and "reject" in f for f in rude)
+    assert any("does not make the strategy again" in f for f in rude)
+    assert any("different moves for the same seed" in f for f in check_strategy(Moody()))
+    with pytest.raises(EntenteError, match=r"^strategy 'rude\(\)' fails conformance: .*more\)$"):
+        check_strategy(Rude(), strict=True)
+    assert check_strategy("boulware(e=0.3)", strict=True) == []
+    with pytest.raises(StrategyError, match="unknown strategy"):
+        check_strategy("nonesuch")

@@ -20,12 +20,14 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers
     from entente.api import Frontier, frontier, load, negotiate, table
     from entente.audit import audit
     from entente.calendar import Date
+    from entente.conformance import check_strategy
     from entente.errors import EntenteError, ScenarioError, StrategyError
     from entente.negotiation.actions import Accept, Action, Offer, Reject, Walk
     from entente.negotiation.session import Result, run, trace_jsonl
     from entente.negotiation.strategies.base import Negotiator, Strategy
     from entente.overview import overview
     from entente.prefs import Preferences
+    from entente.registry import register
     from entente.scenario import Scenario
     from entente.settlement import ratify, settle, win_set
     from entente.space import Issue, OutcomeSpace
@@ -53,11 +55,13 @@ _WHERE = {
     "Walk": "entente.negotiation.actions",
     "audit": "entente.audit",
     "build_treaty": "entente.treaty.build:build",
+    "check_strategy": "entente.conformance",
     "frontier": "entente.api",
     "load": "entente.api",
     "negotiate": "entente.api",
     "overview": "entente.overview",
     "ratify": "entente.settlement",
+    "register": "entente.registry",
     "run": "entente.negotiation.session",
     "settle": "entente.settlement",
     "summarize": "entente.summary",
@@ -88,11 +92,13 @@ __all__ = [
     "Walk",
     "audit",
     "build_treaty",
+    "check_strategy",
     "frontier",
     "load",
     "negotiate",
     "overview",
     "ratify",
+    "register",
     "run",
     "settle",
     "summarize",

@@ -3,6 +3,13 @@
 A spec is a name with optional keyword parameters, e.g. "boulware(e=0.2)"; entries are
 "module:attribute" paths imported only when used. The CLI, tournaments and the API all resolve
 names here.
+
+A plugin adds strategies in two ways: `register("mine", "pkg.module:Class")` in the running
+program, or an entry point in the group `entente.strategies` of an installed package
+(`mine = "pkg.module:Class"` under `[project.entry-points."entente.strategies"]`), read the
+first time a name is not found here. Built-in names always win over a plugin's. Tournament
+worker processes receive the names given to `register` when they start (`added`, `restore`);
+elsewhere (a Ray cluster) a plugin must be an installed entry point.
 """
 
 from __future__ import annotations
@@ -33,13 +40,21 @@ STRATEGIES: dict[str, str] = {
     "atlas3": "entente.negotiation.strategies.atlas3:Atlas3",
     "nice_tft": "entente.negotiation.strategies.nicetft:NiceTitForTat",
     "rvfit": "entente.negotiation.strategies.rvfit:ReservationFitter",
+    "boa": "entente.negotiation.boa.agent:BOA",
     "hillclimb": "entente.negotiation.strategies.mediators:HillClimber",
     "informed": "entente.negotiation.strategies.mediators:Informed",
 }
 
+_BUILTIN = dict(STRATEGIES)
+
 PROTOCOLS: dict[str, str] = {
     "alternating": "entente.negotiation.alternating:AlternatingOffers",
     "mediated": "entente.negotiation.mediated:SingleText",
+}
+
+ACCEPTANCE: dict[str, str] = {  # acceptance conditions of composed (boa) agents
+    f"ac_{n}": f"entente.negotiation.boa.acceptance:AC{n.capitalize()}"
+    for n in ("next", "const", "time", "combi")
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -72,9 +87,109 @@ def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
     return node.func.id, params
 
 
+ENTRY_POINTS = "entente.strategies"
+"""The entry-point group whose entries name plugin strategies."""
+
+_ADDED: dict[str, str] = {}
+"""The names given to `register` in this process (workers receive them)."""
+_PLUGINS_READ = False
+
+
 def _import(path: str) -> Any:
-    module, attr = path.split(":")
-    return getattr(importlib.import_module(module), attr)
+    module, _, attr = path.partition(":")
+    value: Any = importlib.import_module(module)
+    for part in attr.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _path_of(target: str | type) -> str:
+    """'module:Class' for a class or such a string, checked for form (not imported)."""
+    if isinstance(target, type):
+        path = f"{target.__module__}:{target.__qualname__}"
+        if "<locals>" in path or target.__module__ == "__main__":
+            raise StrategyError(
+                f"cannot register {target.__qualname__}: expected a class importable as "
+                "'module:Class' (not one defined in a function or in __main__)"
+            )
+        return path
+    module, colon, attr = target.partition(":")
+    parts = [*module.split("."), *attr.split(".")]
+    if not colon or not all(p.isidentifier() for p in parts):
+        raise StrategyError(f"cannot register {quoted(target)}: expected 'package.module:Class'")
+    return target
+
+
+def register(name: str, target: str | type, *, replace: bool = False) -> None:
+    """Make strategy `target` (a class, or its 'package.module:Class' path, imported on first
+    use) available under `name` in specs: API, CLI and tournaments, worker processes included.
+
+    A name already taken is refused unless `replace` (a built-in name always is); registering
+    the same target again under its name changes nothing.
+    """
+    if not name.isidentifier():
+        raise StrategyError(f"cannot register {quoted(name)}: a name must be an identifier")
+    path = _path_of(target)
+    if name in _BUILTIN:
+        raise StrategyError(f"cannot register {quoted(name)}: a built-in strategy has that name")
+    if STRATEGIES.get(name, path) != path and not replace:
+        raise StrategyError(
+            f"cannot register {quoted(name)}: already names {quoted(STRATEGIES[name])} "
+            "(pass replace=True to change it)"
+        )
+    STRATEGIES[name] = path
+    _ADDED[name] = path
+
+
+def added() -> dict[str, str]:
+    """The names given to `register` in this process, with their paths (for `restore`)."""
+    return dict(_ADDED)
+
+
+def restore(names: dict[str, str]) -> None:
+    """Register, in another process, the names that `added` listed."""
+    for name, path in names.items():
+        register(name, path, replace=True)
+
+
+def _plugins() -> None:
+    """Add the strategies that installed packages name under `ENTRY_POINTS` (once)."""
+    global _PLUGINS_READ
+    if _PLUGINS_READ:
+        return
+    _PLUGINS_READ = True
+    import importlib.metadata  # only when a name is not found: it costs an import at startup
+
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINTS):
+        STRATEGIES.setdefault(ep.name, ep.value)
+
+
+def _strategy_path(name: str) -> str:
+    """The path of strategy `name`, reading the plugins' entry points if it is not known."""
+    if name not in STRATEGIES:
+        _plugins()
+    if name not in STRATEGIES:
+        raise StrategyError(
+            f"unknown strategy {quoted(name)}: expected one of {one_of(sorted(STRATEGIES))}"
+        )
+    return STRATEGIES[name]
+
+
+def _load_strategy(name: str) -> Any:
+    path = _strategy_path(name)
+    if path == _BUILTIN.get(name):
+        return _import(path)
+    try:
+        cls = _import(path)
+    except (ImportError, AttributeError) as e:
+        raise StrategyError(
+            f"strategy {quoted(name)}: cannot import {quoted(path)} ({type(e).__name__}: {e})"
+        ) from None
+    if not isinstance(cls, type) or not callable(getattr(cls, "act", None)):
+        raise StrategyError(
+            f"strategy {quoted(name)}: {quoted(path)} is not a class with an act(view) method"
+        )
+    return cls
 
 
 # attributes that say what an object is (its registered name, whether it mediates), not
@@ -127,11 +242,14 @@ def _check(name: str, cls: type, params: dict[str, Any]) -> None:
 
 def _make(kind: str, table: dict[str, str], spec: str) -> Any:
     name, params = parse_spec(spec)
-    if name not in table:
+    if table is STRATEGIES:
+        cls = _load_strategy(name)
+    elif name not in table:
         raise StrategyError(
             f"unknown {kind} {quoted(name)}: expected one of {one_of(sorted(table))}"
         )
-    cls = _import(table[name])
+    else:
+        cls = _import(table[name])
     _check(name, cls, params)
     try:
         return cls(**params)
@@ -149,12 +267,13 @@ def protocol(spec: str) -> Any:
     return _make("protocol", PROTOCOLS, spec)
 
 
+def acceptance(spec: str) -> Any:
+    """An acceptance condition from its spec, e.g. 'ac_next(a=1.02, b=0)'."""
+    return _make("acceptance condition", ACCEPTANCE, spec)
+
+
 def strategy_class(name: str) -> Any:
-    if name not in STRATEGIES:
-        raise StrategyError(
-            f"unknown strategy {quoted(name)}: expected one of {one_of(sorted(STRATEGIES))}"
-        )
-    return _import(STRATEGIES[name])
+    return _load_strategy(name)
 
 
 def scenarios() -> list[str]:
@@ -165,4 +284,7 @@ def scenarios() -> list[str]:
 
 def strategy_names(mediator: bool) -> list[str]:
     """Names of the registered strategies that draft as a mediator (or that act for a party)."""
-    return [n for n in STRATEGIES if bool(strategy_class(n).mediator) == mediator]
+    _plugins()
+    return [
+        n for n in STRATEGIES if bool(getattr(strategy_class(n), "mediator", False)) == mediator
+    ]

@@ -11,7 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from entente.negotiation.actions import Accept, Action, Offer, Reject, Walk
-from entente.negotiation.protocol import Move, State
+from entente.negotiation.protocol import NONE, Legal, Move, State
+
+OPEN: Legal = frozenset({Offer, Walk})
+"""Nothing on the table: offer, or walk away."""
+ANSWER: Legal = frozenset({Offer, Accept, Walk})
+"""An offer on the table: accept it, counter it, or walk away."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,11 @@ class AlternatingOffers:
     def time(self, state: State) -> float:
         n = state.n_parties
         return min(1.0, (state.round * n + state.actor) / (state.deadline * n))
+
+    def legal(self, state: State) -> Legal:
+        if state.done:
+            return NONE
+        return OPEN if state.table is None else ANSWER
 
     def check(self, state: State, action: Action) -> str | None:
         if state.done:

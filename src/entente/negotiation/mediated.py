@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from entente.negotiation.actions import Accept, Action, Offer, Reject, Walk
-from entente.negotiation.protocol import Move, State
+from entente.negotiation.protocol import NONE, Legal, Move, State
+
+DRAFT: Legal = frozenset({Offer, Walk})
+"""The mediator: put a text on the table (or end the talks)."""
+ANSWER: Legal = frozenset({Accept, Reject, Walk})
+"""A party: accept the text, object to some of its issues, or walk away."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,11 @@ class SingleText:
         n = state.n_parties
         step = 0 if state.actor == n else state.actor + 1
         return min(1.0, (state.round * (n + 1) + step) / (state.deadline * (n + 1)))
+
+    def legal(self, state: State) -> Legal:
+        if state.done:
+            return NONE
+        return DRAFT if state.actor == state.n_parties else ANSWER
 
     def check(self, state: State, action: Action) -> str | None:
         if state.done:

@@ -9,7 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol as _Protocol
 
-from entente.negotiation.actions import Action, Outcome
+from entente.negotiation.actions import Accept, Action, Offer, Outcome, Reject, Walk
+
+Legal = frozenset[type[Action]]
+"""The kinds of action the actor to move may take now (its action mask)."""
+
+KINDS: tuple[type[Action], ...] = (Offer, Accept, Reject, Walk)
+NONE: Legal = frozenset()
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,15 @@ class State:
 class Protocol(_Protocol):
     """The rules of a negotiation."""
 
-    name: str
-    mediated: bool
+    @property
+    def name(self) -> str:
+        """The protocol's registered name."""
+        ...
+
+    @property
+    def mediated(self) -> bool:
+        """Whether a mediator drafts the texts."""
+        ...
 
     def start(self, n_parties: int, deadline: int) -> State:
         """The state before anyone has acted."""
@@ -56,6 +69,12 @@ class Protocol(_Protocol):
         """Why `action` is not allowed for the actor to move now, or None if it is."""
         ...
 
+    def legal(self, state: State) -> Legal:
+        """The kinds of action the actor to move may take now; `check` allows an action of
+        one of these kinds (an offer of an outcome of the space, an objection to each issue at
+        most once) and refuses every other kind."""
+        ...
+
     def step(self, state: State, action: Action) -> State:
         """The state after the actor to move takes `action` (which `check` allowed)."""
         ...
@@ -63,3 +82,10 @@ class Protocol(_Protocol):
     def time(self, state: State) -> float:
         """Relative time in [0, 1]: the share of the deadline used up."""
         ...
+
+
+def legal_by_check(protocol: Protocol, state: State) -> Legal:
+    """The kinds of action `protocol.check` allows now, asked of one plain action of each kind:
+    the legal actions of a protocol that does not list them itself."""
+    samples: tuple[Action, ...] = (Offer(()), Accept(), Reject(()), Walk())
+    return frozenset(type(a) for a in samples if protocol.check(state, a) is None)

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from entente.negotiation.actions import Outcome
-from entente.negotiation.protocol import State
+from entente.negotiation.protocol import NONE, Legal, State
 from entente.prefs import Floats, Preferences
 from entente.space import Neighbourhood, OutcomeSpace
 from entente.table import Table
@@ -185,7 +185,10 @@ class View:
     """The acting strategy's view: who it is, the public state, its own preferences.
 
     `me` is a party index, or n_parties for the mediator (whose `own` is None). `informed` is
-    the full utility table, present only for an actor the scenario grants it to.
+    the full utility table, present only for an actor the scenario grants it to. `legal` is
+    the kinds of action the protocol allows this actor now (its action mask, e.g.
+    `Accept in view.legal`), so a strategy need not know which protocol it plays under; a view
+    built without it gets those of the built-in protocol that `mediated` names.
     """
 
     me: int
@@ -196,6 +199,15 @@ class View:
     mediated: bool
     informed: Table | None = None
     informed_prefs: tuple[Preferences, ...] | None = None
+    legal: Legal = NONE
+
+    def __post_init__(self) -> None:
+        if not self.legal and not self.state.done:
+            from entente.negotiation.alternating import AlternatingOffers
+            from entente.negotiation.mediated import SingleText
+
+            rules = SingleText() if self.mediated else AlternatingOffers()
+            object.__setattr__(self, "legal", rules.legal(self.state))
 
     @property
     def round(self) -> int:
