@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from entente import registry
 from entente.errors import EntenteError
 from entente.tournament.play import Task, play, play_part
 from entente.tournament.prepared import prepare
@@ -103,7 +104,7 @@ class Processes(_Workers):
             min(self.workers, len(tasks)),
             mp_context=ctx,
             initializer=start_worker,
-            initargs=(os.getpid(), scenarios),
+            initargs=(os.getpid(), scenarios, registry.added()),
         ) as pool:
             pending: dict[Future[int], Task] = {}
             queue = list(reversed(tasks))
@@ -212,11 +213,15 @@ def _watch(pid: int, parent: int) -> None:
     os._exit(1)
 
 
-def start_worker(pid: int, scenarios: Sequence[tuple[str, str]]) -> None:
-    """Worker initializer: tie the worker's life to the tournament's process (`bind_to`), then
-    prepare each (source, fingerprint) scenario once. A scenario that fails here fails again,
-    with its message, in the first task that needs it."""
+def start_worker(
+    pid: int, scenarios: Sequence[tuple[str, str]], strategies: dict[str, str] | None = None
+) -> None:
+    """Worker initializer: tie the worker's life to the tournament's process (`bind_to`), add
+    the strategies registered there (`registry.added`), then prepare each (source, fingerprint)
+    scenario once. A scenario that fails here fails again, with its message, in the first task
+    that needs it."""
     bind_to(pid)
+    registry.restore(strategies or {})
     for source, fingerprint in scenarios:
         try:
             prepare(source, fingerprint)
