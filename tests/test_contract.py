@@ -206,6 +206,9 @@ BAD: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("leaderboard", "{tmp}/empty-folder"), ("empty-folder",)),
     (("leaderboard", "{tmp}/a-file"), ("a-file",)),
     (("leaderboard", "{tmp}/existing-dir", "--seed", "-1"), ("--seed",)),
+    (("leaderboard", "{tmp}/existing-dir", "--by", "role"), ("--by", "role")),
+    (("leaderboard", "{tmp}/existing-dir", "--compare", "a"), ("--compare",)),
+    (("leaderboard", "{tmp}/existing-dir", "--matrix", "--by", "scenario"), ("--matrix", "--by")),
 ]
 
 

@@ -12,6 +12,11 @@ from typing import Annotated
 import typer
 
 
+class GroupBy(StrEnum):
+    scenario = "scenario"
+    opponent = "opponent"
+
+
 class ExecutorName(StrEnum):
     auto = "auto"
     inprocess = "inprocess"
@@ -79,11 +84,28 @@ def leaderboard(
     results: Annotated[Path, typer.Argument(help="Results folder written by `tournament`.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the bootstrap intervals.")] = 0,
+    by: Annotated[
+        GroupBy | None,
+        typer.Option("--by", help="Standings within each scenario or against each opponent."),
+    ] = None,
+    matrix: Annotated[
+        bool,
+        typer.Option("--matrix", help="Mean utility of each strategy (row) against each (column)."),
+    ] = False,
+    compare: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--compare",
+            help="Bootstrap test of A's mean utility minus B's (paired where plays pair).",
+            metavar="A B",
+        ),
+    ] = None,
 ) -> None:
-    """Rank strategies: mean utility, agreement rate, rounds and welfare, with 95% intervals."""
+    """Rank strategies: mean utility, agreement rate, rounds, welfare and the distances to the
+    Pareto frontier and the Nash point, with 95% intervals."""
     from entente.cli.tournament_show import show_leaderboard
 
-    show_leaderboard(results, as_json, seed)
+    show_leaderboard(results, as_json, seed, by.value if by else None, matrix, compare)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,7 +4,9 @@ their options)."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -104,27 +106,90 @@ def run_grid(
     console.print(done, markup=False, highlight=False)
 
 
-def show_leaderboard(results: Path, as_json: bool, seed: int) -> None:
+def show_leaderboard(
+    results: Path,
+    as_json: bool,
+    seed: int,
+    by: str | None = None,
+    matrix: bool = False,
+    compare: tuple[str, str] | None = None,
+) -> None:
     """The body of `entente leaderboard`."""
-    from entente.tournament import Store
+    from entente.errors import EntenteError
+    from entente.tournament import Store, analysis
     from entente.tournament import leaderboard as standings
 
-    rows = standings(Store(results).read(), seed=seed)
+    chosen = [o for o, on in (("--by", by), ("--matrix", matrix), ("--compare", compare)) if on]
+    if len(chosen) > 1:
+        raise EntenteError(f"{' and '.join(chosen)}: choose one of them")
+    table = Store(results).read()
+    if by is not None:
+        groups = analysis.breakdown(table, by, seed=seed)
+        if as_json:
+            typer.echo(json.dumps([g.to_json() for g in groups], indent=2))
+            return
+        for name in dict.fromkeys(g.group for g in groups):
+            where = "in" if by == "scenario" else "against"
+            mine = [g.standing for g in groups if g.group == name]
+            _print_standings(mine, f"Leaderboard {where} {name}")
+        return
+    if matrix:
+        m = analysis.matrix(table)
+        if as_json:
+            typer.echo(json.dumps(m.to_json(), indent=2))
+            return
+        _print_matrix(m)
+        return
+    if compare is not None:
+        c = analysis.compare(table, compare[0], compare[1], seed=seed)
+        if as_json:
+            typer.echo(json.dumps(c.to_json(), indent=2))
+            return
+        how = "paired" if c.paired else "unpaired"
+        typer.echo(
+            f"{c.a} minus {c.b}: mean utility difference {c.difference:.4f} "
+            f"[{c.low:.4f}, {c.high:.4f}] (95% bootstrap, {how}; {c.n_a} and {c.n_b} plays), "
+            f"p = {c.p_value:.4f}"
+        )
+        return
+    rows = standings(table, seed=seed)
     if as_json:
         typer.echo(json.dumps([s.to_json() for s in rows], indent=2))
         return
+    _print_standings(rows, "Leaderboard")
+
+
+def _cell(e: Any) -> str:
+    """A mean over its interval (NaN: '-')."""
+    return "-" if math.isnan(e.mean) else f"{e.mean:.3f}\n[{e.low:.3f}, {e.high:.3f}]"
+
+
+def _print_standings(rows: list[Any], title: str) -> None:
     console = Console()
-    table = Table(title="Leaderboard (95% bootstrap intervals of the mean)")
+    table = Table(title=f"{title} (95% bootstrap intervals of the mean)")
     # nothing is ever cut (two settings of one strategy must stay apart): a spec that fits
     # keeps its line and the numbers wrap; a longer one wraps too, at its spaces first
     widest = max([len("strategy"), *(len(s.strategy) for s in rows)])
     table.add_column("strategy", width=min(widest, max(20, console.width - 50)), overflow="fold")
-    for col in ("plays", "utility", "agreement", "rounds", "welfare"):
+    for col in ("plays", "utility", "agreed", "rounds", "welfare", "to front", "to Nash"):
         table.add_column(col, justify="right", overflow="fold")
     for s in rows:
-        cells = [
-            f"{e.mean:.3f} [{e.low:.3f}, {e.high:.3f}]"
-            for e in (s.utility, s.agreement, s.rounds, s.welfare)
-        ]
+        measures = (s.utility, s.agreement, s.rounds, s.welfare)
+        cells = [_cell(e) for e in (*measures, s.frontier_distance, s.nash_distance)]
         table.add_row(Text(s.strategy), str(s.n), *cells)
+    console.print(table)
+
+
+def _print_matrix(m: Any) -> None:
+    console = Console()
+    table = Table(title="Mean utility of each strategy (row) against each (column); plays")
+    table.add_column("strategy", overflow="fold")
+    for s in m.strategies:
+        table.add_column(s, justify="right", overflow="fold")
+    for i, s in enumerate(m.strategies):
+        cells = [
+            "-" if m.count[i, j] == 0 else f"{m.mean[i, j]:.3f} ({m.count[i, j]})"
+            for j in range(len(m.strategies))
+        ]
+        table.add_row(Text(s), *cells)
     console.print(table)
