@@ -15,6 +15,7 @@ import numpy as np
 
 from entente.api import Plan, frontier
 from entente.negotiation.actions import Offer, Outcome, Reject, Walk
+from entente.negotiation.boa.models import party_accuracy
 from entente.negotiation.session import Result
 from entente.scenario import Scenario
 
@@ -156,6 +157,7 @@ class Summary:
             out["deadline"] = p.deadline
             out["win_sets"] = p.win_sets
             out["strategies"] = dict(zip(ids, p.strategies, strict=True))
+            out["model_accuracy"] = model_accuracy(p.strategies, r, sc)
             out["mediator"] = (
                 None
                 if p.mediator is None
@@ -245,6 +247,13 @@ def summarize(
         plan,
         blocked,
     )
+
+
+def model_accuracy(specs: tuple[str, ...], result: Result, sc: Scenario) -> dict[str, Any]:
+    """Per party whose strategy keeps opponent models (`opponent_model_`): how well they knew
+    the others, at the end and every few rounds (`boa.models.party_accuracy`)."""
+    got = party_accuracy(specs, result.moves, sc.space, tuple(sc.prefs))
+    return {p.id: a.to_json() for p, a in zip(sc.parties, got, strict=True) if a is not None}
 
 
 def _floats(x: np.ndarray) -> tuple[float, ...]:

@@ -111,7 +111,7 @@ def run(
         return max(t, min(1.0, (read() - t0) / time_limit))
 
     def view_for(actor: int, state: State, t: float) -> View:
-        grant = informed and actor == k
+        grant = (informed and actor == k) or bool(getattr(actors[actor], "reads_utilities", False))
         return View(
             me=actor,
             state=state,

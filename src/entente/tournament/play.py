@@ -20,6 +20,7 @@ import numpy as np
 
 from entente import api, registry
 from entente.errors import EntenteError
+from entente.negotiation.boa.models import party_accuracy
 from entente.negotiation.strategies.base import Strategy
 from entente.prefs import Floats
 from entente.tournament.batch import batchable, run_batch, supports
@@ -183,6 +184,8 @@ def _batched(
                 "agreement": None if row["agreement"] is None else list(row["agreement"]),
                 "utilities": list(row["utilities"]),
                 **{name: row[name] for name in _MEASURES},
+                "model_tau": [None] * len(c.specs),  # batched strategies keep no models
+                "model_pearson": [None] * len(c.specs),
             }
         )
     return rows
@@ -199,9 +202,18 @@ def _looped(prep: Prepared, cell: Cell, plan: api.Plan) -> Row:
     seconds = time.perf_counter() - start
     to_front, to_nash = prep.distances(result.utilities)
     agreement = np.asarray(result.agreement) if result.agreement is not None else None
-    return _row(
+    row = _row(
         prep, cell, agreement, result.utilities, result.rounds, seconds, to_front[0], to_nash[0]
     )
+    sc = prep.scenario
+    models = party_accuracy(plan.strategies, result.moves, sc.space, tuple(sc.prefs), points=0)
+    row["model_tau"] = [None if a is None else _num(a.kendall_tau) for a in models]
+    row["model_pearson"] = [None if a is None else _num(a.pearson) for a in models]
+    return row
+
+
+def _num(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
 
 
 def _row(
@@ -231,4 +243,6 @@ def _row(
         "frontier_distance": num(to_front),
         "nash_distance": num(to_nash),
         "welfare": float(np.sum(utilities)),
+        "model_tau": [None] * len(utilities),
+        "model_pearson": [None] * len(utilities),
     }

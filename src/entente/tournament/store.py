@@ -28,10 +28,11 @@ except ImportError:  # pragma: no cover - not on POSIX: no advisory locks
 
 MANIFEST = "tournament.json"
 LOCK = "tournament.lock"
-FORMAT = 3
+FORMAT = 4
 """Version of `tournament.json`: 2 adds the scenario fingerprints and order-free lists; 3 plays
 a mediated grid with each scenario's own mediator unless --mediator names one (2 played the
-default mediator everywhere), and records each scenario's mediator under "mediator"."""
+default mediator everywhere), and records each scenario's mediator under "mediator"; 4 adds
+the rows' `model_tau` and `model_pearson` (each party's opponent-model accuracy, or null)."""
 
 
 def _pa() -> Any:
@@ -68,6 +69,8 @@ def schema() -> Any:
             ("frontier_distance", pa.float64()),
             ("nash_distance", pa.float64()),
             ("welfare", pa.float64()),
+            ("model_tau", pa.list_(pa.float64())),
+            ("model_pearson", pa.list_(pa.float64())),
         ]
     )
 

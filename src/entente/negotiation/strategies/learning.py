@@ -1,8 +1,8 @@
 """A strategy that learns what the others want from what they offer.
 
-A frequency model (as in the HardHeaded agent and its successors): an issue on which an
-opponent's offers rarely change is taken to matter to it, and the options it offers most often
-to be the ones it values. Among the outcomes worth about the same to itself, the strategy
+A frequency model (`models.frequency`, as in the HardHeaded agent and its successors): an issue
+on which an opponent's offers rarely change is taken to matter to it, and the options it offers
+most often to be the ones it values. Among the outcomes worth about the same to itself, the strategy
 offers the one the model says the others like best.
 """
 
@@ -11,39 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from entente.negotiation.actions import Offer, Outcome
+from entente.negotiation.models.frequency import FrequencyModel
 from entente.negotiation.strategies.concession import TimeDependent
 from entente.negotiation.view import View
-from entente.prefs import Floats
-
-
-class FrequencyModel:
-    """Estimated utility of one opponent, learned from the sequence of its offers."""
-
-    def __init__(self, shape: tuple[int, ...], learning_rate: float = 0.2) -> None:
-        self.counts = [np.zeros(s) for s in shape]
-        self.weights = np.full(len(shape), 1.0 / len(shape))
-        self.rate = learning_rate
-        self.last: Outcome | None = None
-        self.n = 0
-
-    def update(self, outcome: Outcome) -> None:
-        for i, k in enumerate(outcome):
-            self.counts[i][k] += 1.0
-        if self.last is not None:
-            same = np.array([a == b for a, b in zip(outcome, self.last, strict=True)], dtype=float)
-            self.weights = self.weights + self.rate * same
-            self.weights /= self.weights.sum()
-        self.last = outcome
-        self.n += 1
-
-    def utility(self, outcomes: np.ndarray) -> Floats:
-        """Estimated utility in [0, 1] of each row of `outcomes`."""
-        total = np.zeros(outcomes.shape[0])
-        for i, c in enumerate(self.counts):
-            top = c.max()
-            if top > 0:
-                total += self.weights[i] * (c / top)[outcomes[:, i]]
-        return total
 
 
 class FrequencyLearner(TimeDependent):
@@ -51,6 +21,9 @@ class FrequencyLearner(TimeDependent):
     frequency models of the other parties value most (their sum)."""
 
     name = "learner"
+    opponent_model_: dict[int, FrequencyModel] | None = None
+    """After `reset`: the model of each other party, by party index (read by the reports of
+    model accuracy)."""
 
     def __init__(self, e: float = 0.2, tolerance: float = 0.05, window: int = 2000) -> None:
         super().__init__(e)
@@ -62,6 +35,7 @@ class FrequencyLearner(TimeDependent):
         self.models_ = {
             j: FrequencyModel(view.space.shape) for j in range(view.n_parties) if j != view.me
         }
+        self.opponent_model_ = self.models_
         self.seen_ = 0
 
     def _learn(self, view: View) -> None:

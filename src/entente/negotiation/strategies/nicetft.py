@@ -75,6 +75,8 @@ class NiceTitForTat(Negotiator):
     """Mirrors the opponent's concession towards the estimated Nash point (see the module)."""
 
     name = "nice_tft"
+    opponent_model_: dict[int, BayesModel] | None = None
+    """After `reset`: the Bayesian model of each other party (read by reports of accuracy)."""
 
     def __init__(self, late: float = 0.98, window: int = 10, tolerance: float = 0.02) -> None:
         if not 0.0 <= late <= 1.0:
@@ -88,6 +90,7 @@ class NiceTitForTat(Negotiator):
     def reset(self, view: View, rng: np.random.Generator) -> None:
         super().reset(view, rng)
         self.watch_ = OpponentWatch(view)
+        self.opponent_model_ = self.watch_.models
         self.nash_: int = -1
         self.concession_ = 0.0
 
