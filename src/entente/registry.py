@@ -41,7 +41,6 @@ STRATEGIES: dict[str, str] = {
     "nice_tft": "entente.negotiation.strategies.nicetft:NiceTitForTat",
     "rvfit": "entente.negotiation.strategies.rvfit:ReservationFitter",
     "boa": "entente.negotiation.boa.agent:BOA",
-    "boa": "entente.negotiation.boa.agent:BOA",
     "hillclimb": "entente.negotiation.strategies.mediators:HillClimber",
     "informed": "entente.negotiation.strategies.mediators:Informed",
 }
@@ -51,11 +50,6 @@ _BUILTIN = dict(STRATEGIES)
 PROTOCOLS: dict[str, str] = {
     "alternating": "entente.negotiation.alternating:AlternatingOffers",
     "mediated": "entente.negotiation.mediated:SingleText",
-}
-
-ACCEPTANCE: dict[str, str] = {  # acceptance conditions of composed (boa) agents
-    f"ac_{n}": f"entente.negotiation.boa.acceptance:AC{n.capitalize()}"
-    for n in ("next", "const", "time", "combi")
 }
 
 ACCEPTANCE: dict[str, str] = {  # acceptance conditions of composed (boa) agents
@@ -271,11 +265,6 @@ def strategy(spec: str) -> Any:
 def protocol(spec: str) -> Any:
     """A protocol object from its spec."""
     return _make("protocol", PROTOCOLS, spec)
-
-
-def acceptance(spec: str) -> Any:
-    """An acceptance condition from its spec, e.g. 'ac_next(a=1.02, b=0)'."""
-    return _make("acceptance condition", ACCEPTANCE, spec)
 
 
 def acceptance(spec: str) -> Any:
