@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from entente import registry
+from entente import prefs_ranking, registry
 from entente.analysis import frontier_distance, nash, pareto_front
 from entente.errors import EntenteError, quoted
 from entente.negotiation.actions import Action
@@ -259,6 +259,12 @@ def play(
         names=[p.id for p in sc.parties],
         time_limit=time_limit,
         clock=clock,
+        seen=[
+            None if p.uncertainty is None else prefs_ranking.seen(p.prefs, sc.space, p.uncertainty)
+            for p in sc.parties
+        ]
+        if any(p.uncertainty is not None for p in sc.parties)
+        else None,
     )
 
 

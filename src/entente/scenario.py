@@ -13,6 +13,7 @@ from entente.audit.timeline import Event
 from entente.calendar import Calendars, Date, calendars_of
 from entente.errors import EntenteError
 from entente.prefs import Preferences
+from entente.prefs_ranking import Uncertainty
 from entente.ratification import Ratifier
 from entente.space import OutcomeSpace
 from entente.treaty.model import TreatySpec
@@ -29,7 +30,9 @@ class Delegate:
 @dataclass(frozen=True)
 class Party:
     """A side at the table, with its preferences, its default strategy, and why its numbers
-    are what they are (`rationale`, prose for readers; nothing computes with it)."""
+    are what they are (`rationale`, prose for readers; nothing computes with it).
+    `uncertainty`: the party's strategy sees only a ranking of some outcomes (`prefs_ranking`);
+    `prefs` stay the true utility, which every measure uses."""
 
     id: str
     name: str
@@ -37,6 +40,7 @@ class Party:
     delegates: tuple[Delegate, ...] = ()
     strategy: str | None = None
     rationale: str = ""
+    uncertainty: Uncertainty | None = None
 
 
 @dataclass(frozen=True)

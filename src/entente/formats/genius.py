@@ -6,7 +6,9 @@ a real evaluator (linear, constant, triangular) is sampled on a grid of options 
 by default a hundredth of the issue's range); issues are matched between domain and profile
 by name and weights by issue index, so a root objective numbered 1 with issues from 2 reads
 right; a discount factor of 0 or 1 means none. ANAC 2014 nonlinear profiles become
-`HyperRectangles`, divided by their `maxutility` and capped at 1.
+`HyperRectangles`, divided by their `maxutility` and capped at 1. An ANAC 2019 profile of type
+UNCERTAIN keeps its true utility as the party's preferences, and its party records the
+`Uncertainty` (comparisons, errors) that `prefs_ranking` turns into what the agent sees.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from entente.errors import EntenteError, ScenarioError, quoted
 from entente.formats.safe import BOM, check_text, kind, parse_xml, parse_xml_bytes, read_bytes
 from entente.hyperrect import HyperRectangles
 from entente.prefs import Floats, LinearAdditive, Preferences, Term
+from entente.prefs_ranking import Uncertainty
 from entente.scenario import Party, Scenario
 from entente.space import Issue, OutcomeSpace, integer, real
 
@@ -112,7 +115,7 @@ def load(
             file=str(src),
         )
     parties = tuple(
-        Party(d.path.stem, d.path.stem, _read_profile(d, space))
+        Party(d.path.stem, d.path.stem, _read_profile(d, space), uncertainty=_uncertainty(d))
         for d in sorted(found, key=lambda d: d.path.name)
     )
     sid = re.sub(r"[^A-Za-z0-9_-]", "_", folder.resolve().name) or "genius"
@@ -335,6 +338,70 @@ def read_profile(path: str | Path, space: OutcomeSpace) -> Preferences:
     """A party's preferences from a GENIUS utility-space file, over `space`."""
     file = Path(path)
     return _read_profile(_Doc(file, parse_xml(file)), space)
+
+
+def read_uncertainty(path: str | Path) -> Uncertainty | None:
+    """The preference uncertainty a GENIUS profile states (type UNCERTAIN), or None."""
+    file = Path(path)
+    return _uncertainty(_Doc(file, parse_xml(file)))
+
+
+def _uncertainty(doc: _Doc) -> Uncertainty | None:
+    """`<utility_space type="UNCERTAIN">` with children `<comparisons>`, `<errors>`,
+    `<elicitation_cost>`, `<fixed_seed>`, `<experimental>` (GENIUS's defaults: 10, 10, 0,
+    true, false)."""
+    root, file = doc.root, doc.path
+    if root.tag != PROFILE or (root.get("type") or "").upper() != "UNCERTAIN":
+        return None
+
+    def text(tag: str, default: str) -> str:
+        el = root.find(tag)
+        return (el.text or "").strip() if el is not None else default
+
+    def whole(tag: str, default: str) -> int:
+        raw = text(tag, default)
+        if not re.fullmatch(r"\d{1,9}", raw):
+            raise ScenarioError(
+                f"expected a whole number, at least 0, got {quoted(raw)}",
+                file=str(file),
+                field=f"<{tag}>",
+            )
+        return int(raw)
+
+    def flag(tag: str, default: str) -> bool:
+        raw = text(tag, default).lower()
+        if raw not in ("true", "false"):
+            raise ScenarioError(
+                f"expected true or false, got {quoted(raw)}", file=str(file), field=f"<{tag}>"
+            )
+        return raw == "true"
+
+    cost_el = root.find("elicitation_cost")
+    cost = 0.0
+    if cost_el is not None:
+        raw = (cost_el.text or "").strip()
+        try:
+            cost = float(raw)
+        except ValueError:
+            cost = math.nan
+        if not (math.isfinite(cost) and cost >= 0):
+            raise ScenarioError(
+                f"expected a number, at least 0, got {quoted(raw)}",
+                file=str(file),
+                field="<elicitation_cost>",
+            )
+    comparisons = whole("comparisons", "10")
+    if comparisons < 1:
+        raise ScenarioError(
+            "expected at least 1 compared outcome, got 0", file=str(file), field="<comparisons>"
+        )
+    return Uncertainty(
+        comparisons,
+        whole("errors", "10"),
+        cost,
+        flag("fixed_seed", "true"),
+        flag("experimental", "false"),
+    )
 
 
 def _read_profile(doc: _Doc, space: OutcomeSpace) -> Preferences:

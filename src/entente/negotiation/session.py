@@ -64,6 +64,7 @@ def run(
     names: Sequence[str] | None = None,
     time_limit: float | None = None,
     clock: Callable[[], float] | None = None,
+    seen: Sequence[Preferences | None] | None = None,
 ) -> Result:
     """Negotiate: ask whoever's turn it is for an action, check it, apply it, until the end.
 
@@ -79,6 +80,10 @@ def run(
     deadline is then practically unbounded). Results depend on the clock only through these
     relative times, so an injected clock that advances a fixed step per call makes a timed
     negotiation deterministic. Without `time_limit` nothing reads a clock.
+
+    `seen[i]`, when given and not None, is what party i's strategy is told its preferences
+    are (an estimate, as `prefs_ranking.seen` makes under preference uncertainty); the
+    result, the trace and an informed mediator use the true `prefs`.
     """
     if time_limit is None:
         if deadline is None:
@@ -97,6 +102,12 @@ def run(
     names = tuple(names) if names else tuple(f"party{i}" for i in range(k))
     actors: list[Strategy] = [*strategies, *([mediator] if mediator else [])]
     owns: list[Own | None] = [Own(i, p, space, table) for i, p in enumerate(prefs)] + [None]
+    if seen is not None and len(seen) != k:
+        raise EntenteError(f"{len(seen)} seen preferences for {k} parties")
+    for i, told in enumerate(seen or ()):
+        if told is not None:
+            shown = tuple(told if j == i else p for j, p in enumerate(prefs))
+            owns[i] = Own(i, told, space, Table.build(space, shown) if space.enumerable else None)
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(actors))]
 
     state = protocol.start(k, deadline)
