@@ -11,7 +11,7 @@ import numpy as np
 
 from entente.errors import EntenteError
 from entente.negotiation.actions import Accept, Offer, Outcome, Reject, kind
-from entente.negotiation.protocol import Move, Protocol, State
+from entente.negotiation.protocol import Legal, Move, Protocol, State, legal_by_check
 from entente.negotiation.strategies.base import Strategy
 from entente.negotiation.view import Own, View
 from entente.prefs import Floats, Preferences
@@ -111,6 +111,11 @@ def run(
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(actors))]
 
     state = protocol.start(k, deadline)
+    listed = getattr(protocol, "legal", None)  # a protocol that lists no legal actions: ask check
+
+    def legal(state: State) -> Legal:
+        return listed(state) if listed is not None else legal_by_check(protocol, state)
+
     read = clock if clock is not None else _time.monotonic
     t0 = read() if time_limit is not None else 0.0
 
@@ -132,6 +137,7 @@ def run(
             mediated=protocol.mediated,
             informed=table if grant else None,
             informed_prefs=tuple(prefs) if grant else None,
+            legal=legal(state),
         )
 
     t = protocol.time(state)
