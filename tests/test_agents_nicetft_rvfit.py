@@ -239,3 +239,15 @@ def test_agents_are_deterministic_for_a_seed() -> None:
             for _ in range(2)
         ]
         assert out[0] == out[1]
+
+
+def test_kendall_tau_of_a_large_domain_needs_no_quadratic_memory() -> None:
+    """Joint ranks of 200,000 outcomes make keys near 4e10: counting ties must not allocate
+    an array that long."""
+    from entente.negotiation.models.accuracy import kendall_tau
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 1000, 200_000).astype(float)
+    y = x + rng.integers(0, 3, 200_000)
+    tau = kendall_tau(x, y)
+    assert 0.9 < tau <= 1.0

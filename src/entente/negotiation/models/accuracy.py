@@ -19,8 +19,11 @@ from entente.prefs import Floats
 
 
 def _tied_pairs(keys: NDArray[np.int64]) -> int:
-    """Pairs of rows that share a key (keys given as non-negative integers)."""
-    counts = np.bincount(keys).astype(np.int64)
+    """Pairs of rows that share a key (keys given as non-negative integers).
+
+    Counted by sorting, not by `bincount`: a joint key of two rankings reaches n**2, far too
+    large an array for a domain of 10**5 outcomes."""
+    counts = np.unique(keys, return_counts=True)[1].astype(np.int64)
     return int((counts * (counts - 1) // 2).sum())
 
 
