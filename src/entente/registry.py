@@ -50,6 +50,7 @@ _BUILTIN = dict(STRATEGIES)
 PROTOCOLS: dict[str, str] = {
     "alternating": "entente.negotiation.alternating:AlternatingOffers",
     "mediated": "entente.negotiation.mediated:SingleText",
+    "mopac": "entente.negotiation.mopac:Mopac",
 }
 
 ACCEPTANCE: dict[str, str] = {  # acceptance conditions of composed (boa) agents
@@ -60,6 +61,7 @@ ACCEPTANCE: dict[str, str] = {  # acceptance conditions of composed (boa) agents
 DESCRIPTIONS: dict[str, str] = {
     "alternating": "parties take turns to offer or accept; agreement needs every party",
     "mediated": "a mediator drafts a single text; parties accept or object; the mediator revises",
+    "mopac": "each round every party offers and the others vote; a deal binds a subset of parties",
 }
 
 

@@ -125,6 +125,7 @@ class Summary:
             "protocol": self.protocol,
             "seed": self.seed,
             "agreement": space.labels(r.agreement) if r.agreement else None,
+            "bound": None if r.bound is None else [ids[i] for i in r.bound],
             "rounds": r.rounds,
             "time": round(float(r.time), 9),
             "discount": {p.id: float(p.prefs.discount) for p in sc.parties},
@@ -196,10 +197,10 @@ def summarize(
     t = float(result.time)
     factor = np.array([p.discount**t for p in prefs], dtype=float)
     res = np.array([p.reservation for p in prefs], dtype=float)
+    got = res.copy()
     if result.agreement is not None:
-        got = np.array([p(result.agreement) for p in prefs], dtype=float)
-    else:
-        got = res.copy()
+        for i in result.bound if result.bound is not None else range(len(prefs)):
+            got[i] = prefs[i](result.agreement)
     nash_o: Outcome | None = None
     nash_u: np.ndarray | None = None
     front: np.ndarray | None = None

@@ -39,6 +39,9 @@ class Result:
     state: State
     time: float
     names: tuple[str, ...]
+    bound: tuple[int, ...] | None = None
+    """The parties the agreement binds (all of them, except under a protocol of partial
+    consensus such as mopac); the others got their reservation value. None without one."""
 
     @property
     def rounds(self) -> int:
@@ -112,6 +115,7 @@ def run(
 
     state = protocol.start(k, deadline)
     listed = getattr(protocol, "legal", None)  # a protocol that lists no legal actions: ask check
+    voting = getattr(protocol, "voting", None)  # shows an offer to vote on as a mediator's text
 
     def legal(state: State) -> Legal:
         return listed(state) if listed is not None else legal_by_check(protocol, state)
@@ -134,7 +138,7 @@ def run(
             time=t,
             space=space,
             own=owns[actor],
-            mediated=protocol.mediated,
+            mediated=protocol.mediated or (voting is not None and voting(state)),
             informed=table if grant else None,
             informed_prefs=tuple(prefs) if grant else None,
             legal=legal(state),
@@ -167,11 +171,14 @@ def run(
             answered = tuple(last if m is old else m for m in state.responses)
             state = replace(state, history=(*state.history[:-1], last), responses=answered)
     time = state.history[-1].time if state.history else 0.0
+    bound: tuple[int, ...] | None = None
+    got = [p.reservation for p in prefs]
     if state.agreement is not None:
-        u = np.array([p.discounted(p(state.agreement), time) for p in prefs], dtype=float)
-    else:
-        u = np.array([p.discounted(p.reservation, time) for p in prefs], dtype=float)
-    return Result(state.agreement, u, state, time, names)
+        bound = getattr(state, "bound", None) or tuple(range(k))
+        for i in bound:
+            got[i] = prefs[i](state.agreement)
+    u = np.array([p.discounted(g, time) for p, g in zip(prefs, got, strict=True)], dtype=float)
+    return Result(state.agreement, u, state, time, names, bound)
 
 
 def trace_rows(
