@@ -19,79 +19,13 @@ from entente.errors import EntenteError, quoted
 from entente.prefs import Floats
 from entente.tournament.leaderboard import (
     RESAMPLES,
+    Ints,
+    Plays,
     Standing,
-    column,
     estimates,
+    plays,
     resampled_means,
 )
-
-Ints = NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class Plays:
-    """Every (negotiation, party) of the rows: `values[i]` holds MEASURES of play i."""
-
-    strategies: list[str]
-    scenarios: list[str]
-    row: Ints
-    party: Ints
-    strategy: Ints
-    scenario: Ints
-    repetition: Ints
-    values: Floats
-    lineup: Ints
-    """(rows, most parties) strategy index of each party of each row, -1 past its parties."""
-
-
-def _ids(values: Any) -> tuple[list[str], Ints]:
-    """Sorted distinct strings and each value's position among them."""
-    names, inverse = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
-    return [str(s) for s in names], inverse.astype(np.int64)
-
-
-def plays(rows: Any) -> Plays:
-    """The plays of a pyarrow Table of result rows (columns a store row has; distances and
-    repetition may be missing)."""
-    import pyarrow.compute as pc
-
-    specs = rows.column("strategies").combine_chunks()
-    flat = pc.list_flatten(specs).to_numpy(zero_copy_only=False)
-    row = pc.list_parent_indices(specs).to_numpy().astype(np.int64)
-    utils = pc.list_flatten(rows.column("utilities").combine_chunks()).to_numpy(
-        zero_copy_only=False
-    )
-    offsets = specs.offsets.to_numpy().astype(np.int64)
-    party = np.arange(row.size, dtype=np.int64) - offsets[row]
-    strategies, strategy = _ids(flat)
-    scen = column(rows, "scenario", "")
-    scenarios, scenario_of_row = _ids(scen)
-    agreed = pc.is_valid(rows.column("agreement")).to_numpy(zero_copy_only=False)
-    per_row = np.stack(
-        [
-            agreed.astype(np.float64),
-            column(rows, "rounds", np.nan).astype(np.float64),
-            column(rows, "welfare", np.nan).astype(np.float64),
-            column(rows, "frontier_distance", np.nan).astype(np.float64),
-            column(rows, "nash_distance", np.nan).astype(np.float64),
-        ],
-        axis=1,
-    )
-    values = np.column_stack([utils.astype(np.float64), per_row[row]])
-    width = int(np.diff(offsets).max()) if rows.num_rows else 0
-    lineup = np.full((rows.num_rows, width), -1, dtype=np.int64)
-    lineup[row, party] = strategy
-    return Plays(
-        strategies,
-        scenarios,
-        row,
-        party,
-        strategy,
-        scenario_of_row[row],
-        column(rows, "repetition", 0).astype(np.int64)[row],
-        values,
-        lineup,
-    )
 
 
 def _seeded(seed: int, *names: str) -> np.random.Generator:
