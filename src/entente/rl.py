@@ -18,7 +18,7 @@ offers, offer `j` being one's acceptable outcome nearest above the utility
 come as a mask (`action_mask`), computed by the protocol's `check`. An illegal action ends the
 episode as a walk-away would (`info["illegal"]` is True).
 
-The observation is six numbers: relative time, one's utility of the outcome on the table (0
+The observation is six numbers: the share of time left, one's utility of the outcome on the table (0
 when none), 1 if there is one, one's utility of one's own last offer (0 when none), 1 if one has
 offered, 1 if it is one's turn. The reward is 0 until the end, then one's utility of the agreement, discounted to the
 time it was reached, or one's (equally discounted) reservation value: `Result.utilities`.
@@ -208,7 +208,7 @@ class Encoding:
         s = talks.state
         me = self.own.index
         obs = np.zeros(N_OBS, dtype=np.float32)
-        obs[0] = talks.protocol.time(s)
+        obs[0] = 1.0 - talks.protocol.time(s)  # time left: never an all-zero observation
         if s.table is not None:
             obs[1], obs[2] = self.own.utility(s.table), 1.0
         for move in reversed(s.history):
