@@ -75,15 +75,19 @@ class Negotiator(Strategy):
             target, own.prefs.reservation
         )
 
+    def answer(self, view: View, aim: float) -> Action:
+        """Answer the text on the table (a mediator's, or an offer put to a vote): accept it
+        when it reaches `aim`, else object to the issues that would close the gap."""
+        own, text = view.me_own, view.table
+        assert text is not None
+        if self.accepts(view, text, aim):
+            return Accept()
+        return Reject(own.objections(text, aim - own.utility(text), self.OBJECTIONS))
+
     def act(self, view: View) -> Action:
-        own = view.me_own
         aim = self.target(view)
         if view.mediated:
-            text = view.table
-            assert text is not None
-            if self.accepts(view, text, aim):
-                return Accept()
-            return Reject(own.objections(text, aim - own.utility(text), self.OBJECTIONS))
+            return self.answer(view, aim)
         if (
             view.table is not None
             and view.state.proposer != view.me

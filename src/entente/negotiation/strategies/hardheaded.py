@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from entente.negotiation.actions import Accept, Action, Offer, Outcome, Reject
+from entente.negotiation.actions import Accept, Action, Offer, Outcome
 from entente.negotiation.strategies.base import Negotiator
 from entente.negotiation.strategies.micro import Ranking
 from entente.negotiation.view import Own, View
@@ -188,11 +188,7 @@ class HardHeaded(Negotiator):
         own = view.me_own
         text = view.table
         if view.mediated:
-            assert text is not None
-            aim = self.target(view)
-            if self.accepts(view, text, aim):
-                return Accept()
-            return Reject(own.objections(text, aim - own.utility(text), self.OBJECTIONS))
+            return self.answer(view, self.target(view))
         self._learn(view)
         if len(self.ranking_) == 0:  # nothing acceptable to it at all
             return Offer(own.ideal)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from entente.negotiation.actions import Accept, Action, Offer, Outcome, Reject
+from entente.negotiation.actions import Accept, Action, Offer, Outcome
 from entente.negotiation.strategies.base import Negotiator
 from entente.negotiation.view import Own, View
 from entente.prefs import Floats
@@ -158,11 +158,7 @@ class MiCRO(Negotiator):
         own = view.me_own
         text = view.table
         if view.mediated:
-            assert text is not None
-            aim = self.target(view)
-            if self.accepts(view, text, aim):
-                return Accept()
-            return Reject(own.objections(text, aim - own.utility(text), self.OBJECTIONS))
+            return self.answer(view, self.target(view))
         if (
             text is not None
             and view.state.proposer != view.me
