@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from entente import registry
+from entente import conformance, registry
 from entente.negotiation.actions import Accept, Offer, Outcome, Walk
 from entente.negotiation.alternating import AlternatingOffers
 from entente.negotiation.protocol import State
@@ -19,28 +19,17 @@ from entente.negotiation.strategies.atlas3 import Atlas3
 from entente.negotiation.strategies.concession import Hardliner
 from entente.negotiation.strategies.cuhk import CUHKAgent
 from entente.negotiation.view import Own, View
-from entente.prefs import LinearAdditive, Preferences
-from entente.space import OutcomeSpace, categorical
+from entente.prefs import Preferences
+from entente.space import OutcomeSpace
 from entente.table import Table
 
 
 def domain(
     discount: float = 1.0, reservation: float = 0.0, seed: int = 3
 ) -> tuple[OutcomeSpace, tuple[Preferences, ...]]:
-    rng = np.random.default_rng(seed)
-    shape = (5, 4, 6)
-    space = OutcomeSpace(
-        tuple(categorical(f"i{i}", [f"o{j}" for j in range(s)]) for i, s in enumerate(shape))
+    return conformance.domain(
+        seed=seed, shape=(5, 4, 6), reservation=reservation, discount=discount
     )
-    prefs = tuple(
-        Preferences(
-            (LinearAdditive(rng.random(3), tuple(rng.random(s) for s in shape)),),
-            reservation=reservation,
-            discount=discount,
-        )
-        for _ in range(2)
-    )
-    return space, prefs
 
 
 def view_after(

@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from entente import conformance
 from entente.negotiation.actions import Accept, Action, Offer, Outcome
 from entente.negotiation.alternating import AlternatingOffers
 from entente.negotiation.session import Result, run
@@ -17,24 +18,12 @@ from entente.negotiation.strategies.base import Strategy
 from entente.negotiation.strategies.hardheaded import HardHeaded, HardHeadedModel
 from entente.negotiation.strategies.micro import MiCRO
 from entente.negotiation.view import View
-from entente.prefs import LinearAdditive, Preferences
-from entente.space import OutcomeSpace, categorical
+from entente.prefs import Preferences
+from entente.space import OutcomeSpace
 
 
 def domain(seed: int = 3, reservation: float = 0.3) -> tuple[OutcomeSpace, tuple[Preferences, ...]]:
-    rng = np.random.default_rng(seed)
-    shape = (4, 3, 5)
-    space = OutcomeSpace(
-        tuple(categorical(f"i{i}", [f"o{j}" for j in range(s)]) for i, s in enumerate(shape))
-    )
-    prefs = tuple(
-        Preferences(
-            (LinearAdditive(rng.random(3), tuple(rng.random(s) for s in shape)),),
-            reservation=reservation,
-        )
-        for _ in range(2)
-    )
-    return space, prefs
+    return conformance.domain(seed=seed, reservation=reservation)
 
 
 class Script(Strategy):

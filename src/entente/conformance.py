@@ -33,18 +33,25 @@ RESERVATION = 0.3
 """Every party's reservation value in the suite's domain."""
 
 
-def domain(k: int = 2, seed: int = 3) -> tuple[OutcomeSpace, tuple[Preferences, ...]]:
-    """The suite's domain: three issues of 4, 3 and 5 options; `k` parties with random linear
-    additive utilities (from `seed`) and reservation value `RESERVATION`."""
+def domain(
+    k: int = 2,
+    seed: int = 3,
+    *,
+    shape: tuple[int, int, int] = (4, 3, 5),
+    reservation: float = RESERVATION,
+    discount: float = 1.0,
+) -> tuple[OutcomeSpace, tuple[Preferences, ...]]:
+    """The suite's domain: three issues of `shape` options (4, 3 and 5); `k` parties with
+    random linear additive utilities (from `seed`), reservation value `reservation`."""
     rng = np.random.default_rng(seed)
-    shape = (4, 3, 5)
     space = OutcomeSpace(
         tuple(categorical(f"i{i}", [f"o{j}" for j in range(s)]) for i, s in enumerate(shape))
     )
     prefs = tuple(
         Preferences(
             (LinearAdditive(rng.random(3), tuple(rng.random(s) for s in shape)),),
-            reservation=RESERVATION,
+            reservation=reservation,
+            discount=discount,
         )
         for _ in range(k)
     )
