@@ -29,6 +29,7 @@ from entente.negotiation.boa.acceptance import Condition
 from entente.negotiation.boa.models import Factory, OpponentModel, model
 from entente.negotiation.strategies.base import Negotiator
 from entente.negotiation.strategies.concession import Aspiration, Hardliner, TimeDependent
+from entente.negotiation.strategies.learning import favoured
 from entente.negotiation.view import View
 
 BIDDING = (TimeDependent, Aspiration, Hardliner)
@@ -106,13 +107,8 @@ class BOA(Negotiator):
         own = view.me_own
         if own.table is None or not self.learned_:
             return own.near(target, self.rng_)
-        ids = own.between(target, target + self.tolerance)
-        if len(ids) == 0:
-            return own.near(target, self.rng_)
-        ids = ids[-self.window :]  # the cheapest concessions, nearest the target
-        rows = own.table.outcomes[ids]
-        score = sum(m.utility(rows) for m in self.opponent_model_.values())
-        return own.outcome(int(ids[int(np.argmax(score))]))
+        models = self.opponent_model_.values()
+        return favoured(own, target, self.tolerance, self.window, models, self.rng_)
 
     def accepts(self, view: View, outcome: Outcome, target: float) -> bool:
         own = view.me_own

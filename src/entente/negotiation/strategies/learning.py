@@ -8,12 +8,15 @@ offers the one the model says the others like best.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
 from entente.negotiation.actions import Offer, Outcome
 from entente.negotiation.models.frequency import FrequencyModel
 from entente.negotiation.strategies.concession import TimeDependent
-from entente.negotiation.view import View
+from entente.negotiation.view import Own, View
 
 
 class FrequencyLearner(TimeDependent):
@@ -50,10 +53,25 @@ class FrequencyLearner(TimeDependent):
         own = view.me_own
         if own.table is None or not any(m.n for m in self.models_.values()):
             return own.near(target, self.rng_)
-        ids = own.between(target, target + self.tolerance)
-        if len(ids) == 0:
-            return own.near(target, self.rng_)
-        ids = ids[-self.window :]  # the cheapest concessions, nearest the aspiration
-        rows = own.table.outcomes[ids]
-        score = sum(m.utility(rows) for m in self.models_.values())
-        return own.outcome(int(ids[int(np.argmax(score))]))
+        return favoured(own, target, self.tolerance, self.window, self.models_.values(), self.rng_)
+
+
+def favoured(
+    own: Own,
+    target: float,
+    tolerance: float,
+    window: int,
+    models: Iterable[Any],
+    rng: np.random.Generator,
+) -> Outcome:
+    """Among one's own outcomes worth `target` to `target + tolerance` (the `window` nearest the
+    target: the cheapest concessions), the one the opponent models value most (their sum);
+    the outcome nearest the target when there is none. `own.table` must be listed."""
+    assert own.table is not None
+    ids = own.between(target, target + tolerance)
+    if len(ids) == 0:
+        return own.near(target, rng)
+    ids = ids[-window:]
+    rows = own.table.outcomes[ids]
+    score = sum(m.utility(rows) for m in models)
+    return own.outcome(int(ids[int(np.argmax(score))]))
