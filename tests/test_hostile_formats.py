@@ -26,7 +26,15 @@ from hypothesis import strategies as st
 
 from cli_run import assert_refused, cli
 from entente.errors import EntenteError, ScenarioError
-from entente.formats import genius, genius_write, geniusweb, load, safe
+from entente.formats import (
+    genius,
+    genius_domain,
+    genius_write,
+    genius_xml,
+    geniusweb,
+    load,
+    safe,
+)
 from genius_paths import DATA, SHARED
 
 LAPTOP = DATA / "y2011/Laptop"
@@ -197,7 +205,7 @@ def test_deeply_nested_objectives_are_refused(laptop: Path, depth: int) -> None:
     at = text.index("<issue")
     f.write_text(text[:at] + "<objective>" * depth + "</objective>" * depth + text[at:])
     msg = refused("validate", laptop, names=f)
-    assert f"more than {genius.MAX_DEPTH} levels" in msg
+    assert f"more than {genius_xml.MAX_DEPTH} levels" in msg
 
 
 def test_objectives_nested_a_few_levels_still_load(laptop: Path) -> None:
@@ -451,7 +459,7 @@ def test_too_many_items_are_refused_naming_the_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = copy(LAPTOP, tmp_path / "L")
-    monkeypatch.setattr(genius, "MAX_OPTIONS", 2)
+    monkeypatch.setattr(genius_domain, "MAX_OPTIONS", 2)
     msg = refused("validate", folder, names=folder / DOMAIN)
     assert "limit of 2" in msg
     monkeypatch.setattr(safe, "MAX_BYTES", 100)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import entente
 from entente import api, prefs_ranking, registry
 from entente.errors import ScenarioError
-from entente.formats import genius
+from entente.formats import genius, genius_uncertain
 from entente.negotiation import session
 from entente.negotiation.actions import Accept, Action
 from entente.negotiation.strategies.base import Strategy
@@ -33,7 +33,7 @@ def test_reader_gets_comparisons_and_errors(jobs: entente.Scenario) -> None:
     plain, uncertain = jobs.parties
     assert plain.uncertainty is None
     assert uncertain.uncertainty == Uncertainty(20, 3, 0.01, True, False)
-    assert genius.read_uncertainty(JOBS / "Jobs_util2.xml") == uncertain.uncertainty
+    assert genius_uncertain.read_uncertainty(JOBS / "Jobs_util2.xml") == uncertain.uncertainty
     # the true utility is read as from the plain profile
     same = genius.load(DATA / "other" / "Jobs")
     rows = jobs.space.all()
@@ -44,7 +44,7 @@ def test_reader_gets_comparisons_and_errors(jobs: entente.Scenario) -> None:
 def test_missing_elements_take_genius_defaults(tmp_path: Path) -> None:
     f = tmp_path / "u.xml"
     f.write_text('<utility_space type="UNCERTAIN"><objective/></utility_space>')
-    assert genius.read_uncertainty(f) == Uncertainty(10, 10, 0.0, True, False)
+    assert genius_uncertain.read_uncertainty(f) == Uncertainty(10, 10, 0.0, True, False)
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ def test_bad_uncertainty_is_refused(tmp_path: Path, xml: str, message: str) -> N
     f = tmp_path / "u.xml"
     f.write_text(f'<utility_space type="UNCERTAIN"><objective/>{xml}</utility_space>')
     with pytest.raises(ScenarioError, match=message.replace("(", r"\(")):
-        genius.read_uncertainty(f)
+        genius_uncertain.read_uncertainty(f)
 
 
 def test_ranking_has_k_outcomes_and_exactly_e_swaps(jobs: entente.Scenario) -> None:
