@@ -7,16 +7,12 @@ current one in a single issue.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from numpy.typing import NDArray
 
 from entente.hyperrect import HyperRectangles
 from entente.prefs import Floats, Preferences
 from entente.space import Neighbourhood, Outcomes, OutcomeSpace
-
-Score = Callable[[Outcomes], Floats]
 
 
 class LocalMoves:
@@ -45,25 +41,11 @@ class LocalMoves:
 def _climb(
     moves: LocalMoves, x: NDArray[np.int64], steps: int = 200
 ) -> tuple[NDArray[np.int64], float]:
-    """`climb` on the party's own utility, each neighbourhood evaluated by `moves`."""
+    """Steepest ascent from `x` on the party's own utility: move to the best single-issue
+    change while it improves (each neighbourhood evaluated by `moves`)."""
     s = moves.prefs(x)
     for _ in range(steps):
         nb, u = moves.of(x)
-        j = int(np.argmax(u))
-        if u[j] <= s:
-            break
-        x, s = nb[j], float(u[j])
-    return x, s
-
-
-def climb(
-    score: Score, x: NDArray[np.int64], hood: Neighbourhood, steps: int = 200
-) -> tuple[NDArray[np.int64], float]:
-    """Steepest ascent from `x`: move to the best single-issue change while it improves."""
-    s = float(score(x[None, :])[0])
-    for _ in range(steps):
-        nb = hood.of(x)
-        u = score(nb)
         j = int(np.argmax(u))
         if u[j] <= s:
             break

@@ -31,11 +31,6 @@ _KEYS = {"issuesValues", "issueWeights", "issueUtilities", "domain", "reservatio
 """Keys that mark a JSON object as GeniusWeb's (a profile of any type holds a domain)."""
 
 
-def is_geniusweb(data: Any) -> bool:
-    """Whether parsed JSON is a GeniusWeb domain or linear additive profile."""
-    return isinstance(data, dict) and (PROFILE in data or "issuesValues" in data)
-
-
 def load(source: str | Path) -> Scenario:
     """A scenario from a folder of GeniusWeb profiles (or one profile file: its folder).
 

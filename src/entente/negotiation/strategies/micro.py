@@ -59,10 +59,6 @@ class Ranking:
         assert self.ids is not None and self.own.table is not None
         return self.own.table.outcomes[self.ids[positions]]
 
-    def count_at_least(self, u: float) -> int:
-        """How many outcomes are worth at least `u` (they are the first ones)."""
-        return int(np.searchsorted(-self.u, -u, side="right"))
-
     def position(self, outcome: Outcome) -> int:
         """Where `outcome` stands; an outcome not ranked (a sampled space) stands just below
         the ranked ones worth at least as much."""
