@@ -5,6 +5,7 @@ points, reservation lines, each party's offers in order, the agreement and histo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -70,9 +71,13 @@ def utility_space(
     *,
     pair: tuple[int, int] | None = (0, 1),
     max_points: int = 50_000,
+    agreements: Sequence[Sequence[int]] = (),
 ) -> Figure:
     """Every outcome (a density above `max_points`), the Pareto frontier, the bargaining points,
     reservation lines, each party's offers in order, the agreement and history's outcome.
+
+    `agreements` (outcomes, say every agreement reached in a class) are drawn as points, one
+    each, over the frontier.
 
     With three or more parties the figure shows one `pair` of them; `pair=None` gives a panel of
     every pair. Outcomes are those no red line forbids; a space too large to list is sampled.
@@ -92,7 +97,7 @@ def utility_space(
     )
     tags = [""] if len(pairs) == 1 else [f"_{a}_{b}" for a, b in pairs]
     charts = [
-        _space_pair(alt, scenario, result, view, u, sampled, p, max_points, tag)
+        _space_pair(alt, scenario, result, view, u, sampled, p, max_points, tag, agreements)
         for p, tag in zip(pairs, tags, strict=True)
     ]
     if len(charts) == 1:
@@ -124,6 +129,7 @@ def _space_pair(
     pair: tuple[int, int],
     max_points: int,
     tag: str,
+    agreements: Sequence[Sequence[int]] = (),
 ) -> Figure:
     """One pair's figure; `tag` ends the names of its layers (each panel names its own)."""
     i, j = pair
@@ -203,6 +209,8 @@ def _space_pair(
             points.append(
                 {"point": POINT_NAMES[key], "x": rounded(uu[ids[i]]), "y": rounded(uu[ids[j]])}
             )
+    if len(agreements):
+        layers.append(_agreement_points(alt, scenario, agreements, i, j, x_title, y_title, tag))
     if result is not None and result.agreement is not None:
         got = [float(p(result.agreement)) for p in scenario.prefs]
         # first, so drawn under the points it often coincides with: a wide ring, its legend
@@ -272,6 +280,40 @@ def _space_pair(
         alt.layer(*layers)
         .resolve_scale(color="independent", shape="independent")
         .properties(width=WIDTH, height=WIDTH, title=title)
+    )
+
+
+def _agreement_points(
+    alt: Any,
+    scenario: Scenario,
+    agreements: Sequence[Sequence[int]],
+    i: int,
+    j: int,
+    x_title: str,
+    y_title: str,
+    tag: str,
+) -> Any:
+    """Many agreements as points: how often each point was reached, in the tooltip."""
+    o = np.asarray(agreements, dtype=np.int64).reshape(len(agreements), scenario.space.n_issues)
+    xy = np.stack([scenario.prefs[i].utility(o), scenario.prefs[j].utility(o)], axis=1)
+    pts, counts = np.unique(np.round(xy, 6), axis=0, return_counts=True)
+    rows = [
+        {"x": rounded(a), "y": rounded(b), "agreements": int(c)}
+        for (a, b), c in zip(pts, counts, strict=True)
+    ]
+    return (
+        alt.Chart(inline(alt, rows), name="agreements" + tag)
+        .mark_circle(color=PALETTE[2], opacity=0.8, stroke="#000000", strokeWidth=0.5)
+        .encode(
+            x="x:Q",
+            y="y:Q",
+            size=alt.Size("agreements:Q", title="agreements", scale=alt.Scale(range=[60, 400])),
+            tooltip=[
+                alt.Tooltip("agreements:Q", title="agreements here"),
+                alt.Tooltip("x:Q", title=x_title),
+                alt.Tooltip("y:Q", title=y_title),
+            ],
+        )
     )
 
 
