@@ -40,7 +40,7 @@ from pettingzoo import AECEnv
 from entente import api, registry
 from entente.errors import EntenteError, quoted
 from entente.negotiation.actions import Accept, Action, Offer, Reject, Walk
-from entente.negotiation.protocol import Protocol, State
+from entente.negotiation.protocol import Protocol, State, legal_of
 from entente.negotiation.session import IllegalAction, Result
 from entente.negotiation.strategies.base import Strategy
 from entente.negotiation.view import Own, View
@@ -97,6 +97,7 @@ class Talks:
             mediated=self.protocol.mediated,
             informed=self.table if grant else None,
             informed_prefs=sc.prefs if grant else None,
+            legal=legal_of(self.protocol, self.state),
         )
 
     def problem(self, action: Action) -> str | None:

@@ -89,3 +89,10 @@ def legal_by_check(protocol: Protocol, state: State) -> Legal:
     the legal actions of a protocol that does not list them itself."""
     samples: tuple[Action, ...] = (Offer(()), Accept(), Reject(()), Walk())
     return frozenset(type(a) for a in samples if protocol.check(state, a) is None)
+
+
+def legal_of(protocol: Protocol, state: State) -> Legal:
+    """The legal actions now: those `protocol.legal` lists, or, for a protocol written
+    without that method, those its `check` allows."""
+    listed = getattr(protocol, "legal", None)
+    return listed(state) if listed is not None else legal_by_check(protocol, state)

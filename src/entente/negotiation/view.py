@@ -187,8 +187,11 @@ class View:
     `me` is a party index, or n_parties for the mediator (whose `own` is None). `informed` is
     the full utility table, present only for an actor the scenario grants it to. `legal` is
     the kinds of action the protocol allows this actor now (its action mask, e.g.
-    `Accept in view.legal`), so a strategy need not know which protocol it plays under; a view
-    built without it gets those of the built-in protocol that `mediated` names.
+    `Accept in view.legal`): every built-in strategy decides from it (offer, or only answer the
+    text on the table?) and never from `mediated`, so it plays under any protocol that lists its
+    legal actions. `mediated` says whether the text on the table is a mediator's (or an offer
+    put to the vote, shown as one); a view built without `legal` gets those of the built-in
+    protocol that `mediated` names.
     """
 
     me: int

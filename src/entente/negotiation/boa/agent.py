@@ -12,8 +12,9 @@ condition (the BOA architecture: Baarslag, Hindriks, Hendrikx, Dirkzwager and Jo
   next. Whatever the condition, an offer that crosses the agent's red lines or falls below its
   reservation value is refused (every strategy here respects those).
 
-Under a mediated protocol the same parts answer the mediator's text: accept by the condition,
-otherwise object as every aspiration-holding strategy does.
+Where the legal actions leave no offer to make (a mediator's text, an offer put to the vote), the
+same parts answer the text on the table: accept by the condition, otherwise object as every
+aspiration-holding strategy does.
 """
 
 from __future__ import annotations

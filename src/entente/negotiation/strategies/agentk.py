@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from entente.negotiation.actions import Accept, Action, Offer, Outcome, Reject
+from entente.negotiation.actions import Accept, Action, Offer, Outcome, Reject, Walk
 from entente.negotiation.strategies.base import Negotiator
 from entente.negotiation.strategies.hardheaded import unit_scale
 from entente.negotiation.strategies.micro import Ranking
@@ -162,12 +162,14 @@ class AgentK(Negotiator):
     def act(self, view: View) -> Action:
         own = self.own_ = view.me_own
         text = view.table
-        if text is not None and (view.mediated or view.state.proposer != view.me):
+        if Accept in view.legal and text is not None and view.state.proposer != view.me:
             got = self.observe(text, view.time)
             fair = own.acceptable(text) and own.utility(text) >= own.prefs.reservation
             if fair and got.p > self.rng_.random():
                 return Accept()
-            if view.mediated:
+            if Offer not in view.legal:  # answering a text: object to it, or walk away
+                if Reject not in view.legal:
+                    return Walk()
                 gap = self.target(view) - own.utility(text)
                 return Reject(own.objections(text, gap, self.OBJECTIONS))
         if len(self.ranking_) == 0:

@@ -182,7 +182,7 @@ class Atlas3(Negotiator):
         own = view.me_own
         rv = own.prefs.reservation
         text = view.table
-        mine = text is None or view.state.proposer == view.me
+        mine = Accept not in view.legal or text is None or view.state.proposer == view.me
         u = -np.inf if mine or text is None else own.utility(text)
         ok = text is not None and not mine and own.acceptable(text)
         if self.backtrack_ >= len(self.supported_):
@@ -200,7 +200,7 @@ class Atlas3(Negotiator):
 
     def act(self, view: View) -> Action:
         self._learn(view)
-        if view.mediated:
+        if Offer not in view.legal:  # answering a text: the aspiration's rules
             return super().act(view)
         own = view.me_own
         # one own turn per round: the final phase is as many rounds as there are supported
@@ -210,9 +210,14 @@ class Atlas3(Negotiator):
             return self._final(view)
         aim = self.target(view)
         text = view.table
-        if text is not None and view.state.proposer != view.me and self.accepts(view, text, aim):
+        if (
+            Accept in view.legal
+            and text is not None
+            and view.state.proposer != view.me
+            and self.accepts(view, text, aim)
+        ):
             return Accept()
         p = own.prefs
-        if p.discounted(p.reservation, view.time) >= aim:
+        if Walk in view.legal and p.discounted(p.reservation, view.time) >= aim:
             return Walk()
         return Offer(self.choose(view, aim))

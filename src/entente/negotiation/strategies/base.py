@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from entente.negotiation.actions import Accept, Action, Offer, Outcome, Reject
+from entente.negotiation.actions import Accept, Action, Offer, Outcome, Reject, Walk
 from entente.negotiation.view import Own, View
 
 
@@ -52,9 +52,11 @@ class Negotiator(Strategy):
     """A party that holds an aspiration level: it offers near it and accepts what reaches it.
 
     Subclasses say what the aspiration is at each moment (`target`) and may choose among the
-    offers near it (`choose`). The same rules answer a mediator's text: accept when it reaches
-    the aspiration, otherwise object to the issues that would close the gap, naming at most
-    `OBJECTIONS` of them, the most important first, as a delegation states its main points.
+    offers near it (`choose`). What it may do comes from the view's legal actions, whatever
+    the protocol: where it may not offer (a mediator's text, an offer put to the vote) the same
+    rules answer the text on the table: accept when it reaches the aspiration, otherwise object
+    to the issues that would close the gap, naming at most `OBJECTIONS` of them, the most
+    important first, as a delegation states its main points.
     """
 
     OBJECTIONS = 3
@@ -77,19 +79,23 @@ class Negotiator(Strategy):
 
     def answer(self, view: View, aim: float) -> Action:
         """Answer the text on the table (a mediator's, or an offer put to a vote): accept it
-        when it reaches `aim`, else object to the issues that would close the gap."""
+        when it reaches `aim`, else object to the issues that would close the gap (or walk
+        away where objecting is not a legal action)."""
         own, text = view.me_own, view.table
         assert text is not None
-        if self.accepts(view, text, aim):
+        if Accept in view.legal and self.accepts(view, text, aim):
             return Accept()
+        if Reject not in view.legal and Walk in view.legal:
+            return Walk()
         return Reject(own.objections(text, aim - own.utility(text), self.OBJECTIONS))
 
     def act(self, view: View) -> Action:
         aim = self.target(view)
-        if view.mediated:
+        if Offer not in view.legal:
             return self.answer(view, aim)
         if (
-            view.table is not None
+            Accept in view.legal
+            and view.table is not None
             and view.state.proposer != view.me
             and self.accepts(view, view.table, aim)
         ):

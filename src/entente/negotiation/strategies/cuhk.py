@@ -215,13 +215,13 @@ class CUHKAgent(Negotiator):
     def act(self, view: View) -> Action:
         self._learn(view)
         aim = self.target(view)
-        if view.mediated:
+        if Offer not in view.legal:  # answering a text: the aspiration's rules
             return super().act(view)
         own = view.me_own
         self.concede_ = False
         bid = self.choose(view, aim)
         text = view.table
-        if text is not None and view.state.proposer != view.me:
+        if Accept in view.legal and text is not None and view.state.proposer != view.me:
             # as good as the threshold or as the agent's own next offer
             if self.accepts(view, text, min(aim, own.utility(bid))):
                 return Accept()
@@ -231,7 +231,7 @@ class CUHKAgent(Negotiator):
                 and view.deadline - view.round > HISTORY
             ):
                 bid = self.best_offer_
-        if self._walks(view, aim, bid):
+        if Walk in view.legal and self._walks(view, aim, bid):
             return Walk()
         return Offer(bid)
 

@@ -187,7 +187,7 @@ class HardHeaded(Negotiator):
     def act(self, view: View) -> Action:
         own = view.me_own
         text = view.table
-        if view.mediated:
+        if Offer not in view.legal:  # answering a text: the aspiration's rules
             return self.answer(view, self.target(view))
         self._learn(view)
         if len(self.ranking_) == 0:  # nothing acceptable to it at all
@@ -196,7 +196,12 @@ class HardHeaded(Negotiator):
             self.queue_ = [0]  # the opening: its best outcome
         elif not self.queue_:
             self._refill(view)
-        if text is not None and view.state.proposer != view.me and own.acceptable(text):
+        if (
+            Accept in view.legal
+            and text is not None
+            and view.state.proposer != view.me
+            and own.acceptable(text)
+        ):
             u = own.utility(text)
             theirs = self.scaled(u)
             good = theirs > self.lowest_ or self.s_[self.queue_[0]] <= theirs

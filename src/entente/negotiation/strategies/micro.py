@@ -153,10 +153,11 @@ class MiCRO(Negotiator):
     def act(self, view: View) -> Action:
         own = view.me_own
         text = view.table
-        if view.mediated:
+        if Offer not in view.legal:  # answering a text: one step down per new text
             return self.answer(view, self.target(view))
         if (
-            text is not None
+            Accept in view.legal
+            and text is not None
             and view.state.proposer != view.me
             and own.acceptable(text)
             and own.utility(text) >= self.threshold(view)

@@ -156,7 +156,7 @@ class NiceTitForTat(Negotiator):
             return False
         if u >= own.utility(self.choose(view, target)):  # AC_next
             return True
-        if view.time < self.late or view.mediated:
+        if view.time < self.late or Offer not in view.legal:  # no offers to come when answering
             return False
         return u >= self.expected_rest(view)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from entente.negotiation.actions import Accept, Action, Offer, Reject
+from entente.negotiation.actions import Accept, Action, Offer, Reject, Walk
 from entente.negotiation.strategies.base import Negotiator
 from entente.negotiation.view import View
 
@@ -53,11 +53,13 @@ class RandomStrategy(Negotiator):
         own = view.me_own
         rng = self.rng_
         text = view.table
-        if text is not None and view.state.proposer != view.me:
+        if Accept in view.legal and text is not None and view.state.proposer != view.me:
             good = own.acceptable(text) and own.utility(text) >= own.prefs.reservation
             if good and rng.random() < self.p_accept:
                 return Accept()
-            if view.mediated:
+            if Offer not in view.legal:  # answering a text: object to some of its issues
+                if Reject not in view.legal:
+                    return Walk()
                 gains = own.objections(text, np.inf)
                 k = int(rng.integers(1, len(gains) + 1)) if gains else 0
                 return Reject(
