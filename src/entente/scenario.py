@@ -17,6 +17,7 @@ from entente.prefs_ranking import Uncertainty
 from entente.ratification import Ratifier
 from entente.space import OutcomeSpace
 from entente.treaty.model import TreatySpec
+from entente.uncertain import Uncertain
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class Party:
     strategy: str | None = None
     rationale: str = ""
     uncertainty: Uncertainty | None = None
+    normalized: bool = False
+    """The file asked for `normalize`: a change of its numbers (`entente sensitivity`) maps
+    the utility onto [0, 1] again."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,8 @@ class Scenario:
     issue_descriptions: dict[str, str] = field(default_factory=dict)
     """{issue id: what is at stake on it}, prose for readers. Kept here rather than on
     `space.Issue`: the outcome space is the numeric core, and nothing computes with it."""
+    uncertain: tuple[Uncertain, ...] = ()
+    """The numbers the file gives as ranges or distributions; the scenario holds their points."""
 
     def __post_init__(self) -> None:
         if not self.calendars:

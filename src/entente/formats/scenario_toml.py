@@ -17,6 +17,8 @@ from pydantic import BaseModel, Field, StrictFloat, StrictInt, field_validator
 from entente import registry
 from entente.calendar import Calendars, Date, check_calendars
 from entente.errors import EntenteError, ScenarioError, one_of, quoted
+from entente.formats import ranges
+from entente.formats.ranges import Number
 from entente.formats.shapes import ShapeModel, shape_values
 from entente.formats.tomlcheck import STRICT, Fail, Loc, failer, parse, read_text, validate
 from entente.formats.treaty_toml import (
@@ -92,7 +94,9 @@ class PartyModel(_Model):
     name: str = Field(description="Name used in output and in the treaty.")
     delegates: list[DelegateModel] = Field([], description="The people who speak for the party.")
     strategy: str | None = Field(None, description="Default strategy spec, e.g. 'boulware(e=0.2)'.")
-    weights: dict[str, float] = Field(description="{issue: weight} of the linear additive utility.")
+    weights: dict[str, Number] = Field(
+        description="{issue: weight} of the linear additive utility."
+    )
     values: dict[str, ValuesModel] = Field(
         {},
         description="{issue: {option: value}}, or for an integer or real issue a shape: "
@@ -100,11 +104,11 @@ class PartyModel(_Model):
         "{shape = 'linear', points = [[x, value], ...]}. Numeric and ordinal issues left out "
         "rise evenly from 0 (first option) to 1 (last).",
     )
-    reservation: float = Field(
+    reservation: Number = Field(
         0.0,
         description="Utility of no agreement, on the scale of the utility as used (after `normalize`).",
     )
-    discount: float = Field(
+    discount: Number = Field(
         1.0, gt=0, le=1, description="Discount factor per unit of relative time."
     )
     normalize: bool = Field(
@@ -216,6 +220,7 @@ def json_schema() -> dict[str, Any]:
     schema = ScenarioModel.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "entente scenario"
+    schema = ranges.with_distributions(schema)
     return schema
 
 
@@ -230,8 +235,10 @@ def loads(text: str, file: str = "<scenario>") -> Scenario:
     Every check that `run`, `treaty`, `audit` or `tournament` would otherwise make later is
     made here, so that a file that loads is a file those commands accept.
     """
-    model = validate(ScenarioModel, parse(text, file), text, file)
-    return _build(model, failer(text, file), file)
+    raw, fail = parse(text, file), failer(text, file)
+    found = ranges.extract(raw, fail)  # ranges replaced by their points, recorded
+    model = validate(ScenarioModel, raw, text, file)
+    return ranges.attach(_build(model, fail, file), found, model.parties, fail)
 
 
 def _a(kind: str) -> str:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Discriminator, Field, Tag
 from entente.audit.timeline import Event, Succession
 from entente.calendar import Date
 from entente.errors import EntenteError, one_of, quoted
+from entente.formats.ranges import Number
 from entente.formats.shapes import ShapeModel, shape_kind, shape_values
 from entente.formats.tomlcheck import STRICT, Fail, Loc, failer, parse, read_text, validate
 from entente.prefs import LinearAdditive, Preferences, linear, normalized
@@ -33,7 +34,7 @@ class _Model(BaseModel):
 
 
 ValuesModel = Annotated[
-    Annotated[dict[str, float], Tag("value table")] | Annotated[ShapeModel, Tag("value shape")],
+    Annotated[dict[str, Number], Tag("value table")] | Annotated[ShapeModel, Tag("value shape")],
     Discriminator(shape_kind),
 ]
 """A value table {option: value}, or for an integer or real issue a shape {shape = ...}: a
@@ -113,11 +114,11 @@ class TreatyModel(_Model):
 class ConstituencyModel(_Model):
     id: str = Field(description="Identifier.")
     name: str = Field("", description="Name shown in the audit (default: the id).")
-    weight: float = Field(1.0, ge=0, description="How much its approval counts.")
-    threshold: float | None = Field(None, description="Lowest utility it approves.")
+    weight: Number = Field(1.0, ge=0, description="How much its approval counts.")
+    threshold: Number | None = Field(None, description="Lowest utility it approves.")
     veto: bool = Field(False, description="Whether it can block ratification alone.")
     note: str = Field("", description="Why it votes as it does.")
-    weights: dict[str, float] | None = Field(None, description="Own utility weights.")
+    weights: dict[str, Number] | None = Field(None, description="Own utility weights.")
     values: dict[str, ValuesModel] = Field(
         {},
         description="{issue: {option: value}} of its own utility, with `weights`; for an "
