@@ -2,8 +2,9 @@
 
 `check_strategy` plays a strategy (a spec, or an object of one's own) on a small random domain
 whose parties have a reservation value, and lists what it got wrong: a move the protocol
-forbids (alternating offers with 2 and 3 parties; the single text as a party, against every
-registered mediator, or as the mediator when it is one), different moves for the same seed,
+forbids (alternating offers with 2 and 3 parties; the single text and the conference as a
+party, against every registered mediator, or as the mediator when it is one), different moves
+for the same seed,
 an offer or an acceptance below its reservation value, and a spec that does not make the same
 strategy again.
 """
@@ -20,13 +21,14 @@ from entente import registry
 from entente.errors import EntenteError, quoted
 from entente.negotiation.actions import Accept, Offer, Outcome
 from entente.negotiation.alternating import AlternatingOffers
+from entente.negotiation.conference import Conference
 from entente.negotiation.mediated import SingleText
 from entente.negotiation.session import IllegalAction, Result, run, trace_jsonl
 from entente.negotiation.strategies.base import Strategy
 from entente.prefs import LinearAdditive, Preferences
 from entente.space import OutcomeSpace, categorical
 
-Protocol = AlternatingOffers | SingleText
+Protocol = AlternatingOffers | SingleText | Conference
 """The protocols the suite plays."""
 
 RESERVATION = 0.3
@@ -150,6 +152,7 @@ def check_strategy(strategy: str | Any, *, strict: bool = False) -> list[str]:
     runs: list[tuple[str, Protocol, int]] = []
     if mediator:
         runs = [(f"mediating {k} parties", SingleText(), k) for k in (2, 3)]
+        runs.append(("mediating a conference of 2 parties", Conference(bilateral=3), 2))
     else:
         runs = [(f"alternating offers, {k} parties", AlternatingOffers(), k) for k in (2, 3)]
     first: tuple[str, Protocol, int, str | None] | None = None
@@ -159,6 +162,7 @@ def check_strategy(strategy: str | Any, *, strict: bool = False) -> list[str]:
     if not mediator:
         for _mediator in registry.strategy_names(mediator=True):
             play(f"single text under mediator {_mediator}", SingleText(), 2, 1, 15, make)
+            play(f"conference under mediator {_mediator}", Conference(bilateral=3), 2, 1, 15, make)
         _mediator = ""
     if spec is not None and first is not None:
         try:

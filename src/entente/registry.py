@@ -51,6 +51,7 @@ PROTOCOLS: dict[str, str] = {
     "alternating": "entente.negotiation.alternating:AlternatingOffers",
     "mediated": "entente.negotiation.mediated:SingleText",
     "mopac": "entente.negotiation.mopac:Mopac",
+    "conference": "entente.negotiation.conference:Conference",
 }
 
 ACCEPTANCE: dict[str, str] = {  # acceptance conditions of composed (boa) agents
@@ -62,6 +63,7 @@ DESCRIPTIONS: dict[str, str] = {
     "alternating": "parties take turns to offer or accept; agreement needs every party",
     "mediated": "a mediator drafts a single text; parties accept or object; the mediator revises",
     "mopac": "each round every party offers and the others vote; a deal binds a subset of parties",
+    "conference": "sittings take the agenda issue by issue; then a mediator drafts from outside",
 }
 
 
