@@ -152,3 +152,25 @@ def test_every_party_strategy_plays_the_conference_legally(mediator: str, k: int
             assert _below(r, prefs) is None, name
             traces.append(trace_jsonl(r, space, prefs))
         assert traces[0] == traces[1], name
+
+
+def test_the_end_and_the_agreement_follow_from_the_history_alone() -> None:
+    """`is_final` and `agreement`, read from the moves, say what `step` recorded."""
+    space, prefs = _space()
+    cases = [
+        ([Script(Offer((1, 2, 0))), Script(Accept())], Script(), 5),
+        ([Script(Offer((1, 1, 1)), Reject(()), Accept()), Script(Reject((0,)), Reject(()), Accept())],
+         Script(Offer((0, 0, 0)), Offer((2, 2, 2))), 5),
+        ([Script(Offer((1, 1, 1)), Reject(())), Script(Reject((0,)), Reject(()))],
+         Script(Offer((0, 0, 0))), 2),
+        ([Script(Offer((1, 1, 1))), Script(Walk())], Script(), 5),
+    ]  # fmt: skip
+    p = Conference(bilateral=1, agenda=(1,))
+    for parties, mediator, deadline in cases:
+        r = run(p, parties, space, prefs, deadline=deadline, mediator=mediator)
+        s = p.start(2, deadline)
+        for m in r.moves:
+            assert not p.is_final(s)
+            s = p.step(s, m.action)
+        assert p.is_final(s) and s.done
+        assert p.agreement(s) == s.agreement == r.agreement

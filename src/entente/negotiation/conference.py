@@ -175,6 +175,42 @@ class Conference:
             done=rnd >= state.deadline,
         )
 
+    def agreement(self, state: State) -> Outcome | None:
+        """The text put on the table that every answer after it accepted (from the history)."""
+        text, answers = self._last_text(state)
+        if text is None or not answers or len(answers) < self._answering(state, text):
+            return None
+        ok = all(isinstance(m.action, Accept) for m in answers)
+        return text.action.outcome if ok and isinstance(text.action, Offer) else None
+
+    def is_final(self, state: State) -> bool:
+        """Over when someone walked away, a text was agreed, or the answers to the text of the
+        last round (`deadline`) are all in (from the history)."""
+        h = state.history
+        if not h:
+            return False
+        if isinstance(h[-1].action, Walk) or self.agreement(state) is not None:
+            return True
+        text, answers = self._last_text(state)
+        return (
+            text is not None
+            and len(answers) == self._answering(state, text)
+            and text.round >= state.deadline - 1
+        )
+
+    def _last_text(self, state: State) -> tuple[Move | None, tuple[Move, ...]]:
+        """The last text put on the table, and the moves made since."""
+        h = state.history
+        for j in range(len(h) - 1, -1, -1):
+            if isinstance(h[j].action, Offer):
+                return h[j], h[j + 1 :]
+        return None, ()
+
+    def _answering(self, state: State, text: Move) -> int:
+        """How many answers a text gets: every party but the one that tabled it, or all of them
+        when the mediator drafted it."""
+        return state.n_parties - (text.round < self.bilateral)
+
     def _standing(self, state: ConferenceState, outcome: Outcome) -> Outcome:
         """The text as put on the table: `outcome` with every settled article as settled."""
         if not state.settled:
