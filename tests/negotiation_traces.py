@@ -18,14 +18,17 @@ from entente.negotiation.session import run, trace_jsonl
 
 RECORDED = Path(__file__).parent / "data" / "traces" / "strategies.json"
 
+BUILT_IN = ["timedep", "linear", "boulware", "conceder", "aspiration", "hardliner", "tit_for_tat", "random", "learner", "micro", "hardheaded", "agentk", "cuhk", "atlas3", "nice_tft", "rvfit", "boa"]
+"""The party strategies built in when the traces were recorded."""
+
 PARTIES = [
-    *registry.strategy_names(mediator=False),
+    *BUILT_IN,
     "boa(model='bayes', accept='ac_combi')",
     "boa(bid='conceder', model='perfect', accept='ac_time')",
     "timedep(e=0.5)",
     "tit_for_tat(factor=0.5)",
 ]
-"""Every registered party strategy, and a few parameters that take other paths."""
+"""Every built-in party strategy, and a few parameters that take other paths."""
 
 SEEDS = (0, 1)
 
@@ -40,7 +43,7 @@ def cases() -> Iterator[tuple[str, str, int, str, str, int, float, float, float 
         yield "mediated", "hillclimb", 2, s, "med-hillclimb", seed, 0.3, 1.0, None
         yield "mediated", "informed", 3, s, "med-informed", seed, 0.3, 1.0, None
         yield "mopac", "", 3, s, "mopac3", seed, 0.3, 1.0, None
-    for m, seed in itertools.product(registry.strategy_names(mediator=True), SEEDS):
+    for m, seed in itertools.product(("hillclimb", "informed"), SEEDS):
         yield "mediated", m, 3, "linear", f"mediator-{m}", seed, 0.3, 1.0, None
 
 

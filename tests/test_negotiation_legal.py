@@ -4,14 +4,17 @@ talks from the history: play is the same as before either change (recorded trace
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
 
 from entente import registry
 from entente.conformance import domain
+from entente.negotiation import protocol
 from entente.negotiation.actions import Accept, Offer, Reject, Walk
-from entente.negotiation.protocol import State
+from entente.negotiation.protocol import Move, State
+from entente.negotiation.session import run
 from entente.negotiation.view import Own, View
 from entente.table import Table
 from negotiation_traces import PARTIES, RECORDED, cases, play
@@ -58,3 +61,75 @@ def test_strategies_follow_the_legal_actions_not_the_protocol(spec: str) -> None
     # may only accept or walk away: it never offers nor objects
     take = _acts(spec, False, frozenset({Accept, Walk}))
     assert isinstance(take, Accept | Walk)
+
+
+def _derived_cases() -> list[tuple[str, str, int, str, int]]:
+    return [
+        (proto, med, k, s, seed)
+        for proto, med, k, s, _, seed, _, _, limit in cases()
+        if limit is None and s in ("linear", "micro", "random", "hardliner", "agentk")
+    ]
+
+
+@pytest.mark.parametrize("case", _derived_cases(), ids=str)
+def test_the_end_and_the_agreement_come_from_the_history_alone(
+    case: tuple[str, str, int, str, int],
+) -> None:
+    proto, med, k, s, seed = case
+    space, prefs = domain(k, seed=seed + 7)
+    rules = registry.protocol(proto)
+    r = run(
+        rules,
+        [registry.strategy(s) for _ in range(k)],
+        space,
+        prefs,
+        deadline=6,
+        seed=seed,
+        mediator=registry.strategy(med) if med else None,
+        informed=True,
+    )
+    # replay the moves: every state's stored end and agreement is what its history alone says
+    state = rules.start(k, 6)
+    for m in r.moves:
+        state = rules.step(state, m.action)
+        bare = State(n_parties=k, deadline=6, history=state.history)
+        assert rules.is_final(bare) == state.done
+        assert rules.agreement(bare) == state.agreement
+        assert protocol.is_final(rules, bare) == state.done
+        assert protocol.agreement(rules, bare) == state.agreement
+    assert state.done and state.agreement == r.agreement
+
+
+@dataclass(frozen=True)
+class _OneShot:
+    """A protocol written without `is_final`, `agreement` and `legal`: its step sets `done` and
+    `agreement` itself (party 0 offers once, party 1 takes it or leaves it)."""
+
+    name: str = "one_shot"
+    mediated: bool = False
+
+    def start(self, n_parties: int, deadline: int) -> State:
+        return State(n_parties=n_parties, deadline=deadline)
+
+    def check(self, state: State, action: object) -> str | None:
+        allowed = (Offer, Walk) if state.actor == 0 else (Accept, Walk)
+        return None if isinstance(action, allowed) else "not now"
+
+    def step(self, state: State, action: Offer | Accept | Reject | Walk) -> State:
+        move = Move(state.actor, action, 0, self.time(state))
+        history = (*state.history, move)
+        if isinstance(action, Offer):
+            return replace(state, history=history, actor=1, table=action.outcome, proposer=0)
+        agreed = state.table if isinstance(action, Accept) else None
+        return replace(state, history=history, done=True, agreement=agreed)
+
+    def time(self, state: State) -> float:
+        return 0.5 * len(state.history)
+
+
+def test_a_protocol_that_sets_the_end_in_its_step_still_plays() -> None:
+    space, prefs = domain(2, seed=3)
+    r = run(_OneShot(), [registry.strategy("conceder")] * 2, space, prefs, deadline=1)
+    assert isinstance(r.moves[0].action, Offer) and len(r.moves) == 2 and r.state.done
+    assert protocol.agreement(_OneShot(), r.state) == r.agreement
+    assert protocol.is_final(_OneShot(), r.state)

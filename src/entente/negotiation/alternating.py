@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from entente.negotiation.actions import Accept, Action, Offer, Reject, Walk
+from entente.negotiation.actions import Accept, Action, Offer, Outcome, Reject, Walk
 from entente.negotiation.protocol import NONE, Legal, Move, State
 
 OPEN: Legal = frozenset({Offer, Walk})
@@ -48,35 +48,56 @@ class AlternatingOffers:
                 return "in alternating offers, reject by making a counter-offer"
         return None
 
+    def agreement(self, state: State) -> Outcome | None:
+        """The offer that every other party accepted, each in turn right after it."""
+        return _agreed(state.history, state.n_parties)
+
+    def is_final(self, state: State) -> bool:
+        """Over when a party walked away, an offer was agreed, or `deadline` rounds of one move
+        per party were played."""
+        h, n = state.history, state.n_parties
+        return bool(h) and (
+            isinstance(h[-1].action, Walk)
+            or len(h) >= state.deadline * n
+            or _agreed(h, n) is not None
+        )
+
     def step(self, state: State, action: Action) -> State:
         move = Move(state.actor, action, state.round, self.time(state))
         history = (*state.history, move)
         table, proposer, responses = state.table, state.proposer, state.responses
         match action:
-            case Walk():
-                return replace(state, history=history, done=True)
             case Offer(outcome):
                 table, proposer, responses = outcome, state.actor, ()
             case Accept():
                 responses = (*responses, move)
-                if len(responses) == state.n_parties - 1:
-                    return replace(
-                        state, history=history, responses=responses, done=True, agreement=table
-                    )
             case Reject():
                 raise ValueError("reject is not a move of alternating offers")
+        agreed = _agreed(history, state.n_parties)
+        if agreed is not None or isinstance(action, Walk):  # the talks end at this move
+            return replace(state, history=history, responses=responses, done=True, agreement=agreed)
         actor = (state.actor + 1) % state.n_parties
-        rnd = state.round + (actor == 0)
         # one new state per move, built directly: this runs once per action of every session
-        return State(
+        after = State(
             n_parties=state.n_parties,
             deadline=state.deadline,
             history=history,
-            round=rnd,
+            round=state.round + (actor == 0),
             actor=actor,
             table=table,
             proposer=proposer,
             responses=responses,
-            done=rnd >= state.deadline,
-            agreement=state.agreement,
         )
+        # neither walked nor agreed: over when the last round is played
+        return (
+            replace(after, done=True) if len(history) >= state.deadline * state.n_parties else after
+        )
+
+
+def _agreed(history: tuple[Move, ...], n: int) -> Outcome | None:
+    """The offer that the n - 1 moves after it accept, when those are the last moves."""
+    if len(history) < n or not isinstance(offer := history[-n].action, Offer):
+        return None
+    if all(isinstance(m.action, Accept) for m in history[len(history) - n + 1 :]):
+        return offer.outcome
+    return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from entente.negotiation.actions import Accept, Action, Offer, Reject, Walk
+from entente.negotiation.actions import Accept, Action, Offer, Outcome, Reject, Walk
 from entente.negotiation.protocol import NONE, Legal, Move, State
 
 DRAFT: Legal = frozenset({Offer, Walk})
@@ -51,10 +51,25 @@ class SingleText:
                 return "an issue is objected to twice"
         return None
 
+    def agreement(self, state: State) -> Outcome | None:
+        """The mediator's text that every party accepted, the answers right after it."""
+        return _agreed(state.history, state.n_parties)
+
+    def is_final(self, state: State) -> bool:
+        """Over when someone walked away, a text was agreed, or `deadline` rounds of a text and
+        its answers were played."""
+        h, n = state.history, state.n_parties
+        return bool(h) and (
+            isinstance(h[-1].action, Walk)
+            or len(h) >= state.deadline * (n + 1)
+            or _agreed(h, n) is not None
+        )
+
     def step(self, state: State, action: Action) -> State:
         n = state.n_parties
         move = Move(state.actor, action, state.round, self.time(state))
-        s = replace(state, history=(*state.history, move))
+        history = (*state.history, move)
+        s = replace(state, history=history)
         match action:
             case Walk():
                 return replace(s, done=True)
@@ -63,7 +78,17 @@ class SingleText:
         s = replace(s, responses=(*state.responses, move))
         if state.actor < n - 1:
             return replace(s, actor=state.actor + 1)
-        if all(isinstance(m.action, Accept) for m in s.responses):
-            return replace(s, done=True, agreement=state.table)
+        agreed = _agreed(history, n)
+        if agreed is not None:
+            return replace(s, done=True, agreement=agreed)
         rnd = state.round + 1
-        return replace(s, round=rnd, actor=n, done=rnd >= state.deadline)
+        return replace(s, round=rnd, actor=n, done=len(history) >= state.deadline * (n + 1))
+
+
+def _agreed(history: tuple[Move, ...], n: int) -> Outcome | None:
+    """The text that the last n moves, all of them answers, accept."""
+    if len(history) <= n or not isinstance(text := history[-n - 1].action, Offer):
+        return None
+    if all(isinstance(m.action, Accept) for m in history[len(history) - n :]):
+        return text.outcome
+    return None

@@ -149,11 +149,10 @@ class Mopac:
                 proposer=s.proposer if voting else -1,
                 responses=s.responses if voting else (),
             )
-        deal = self.deal(s.offers, s.support)
-        if deal is not None:
-            return replace(
-                s, done=True, agreement=s.offers[deal], bound=s.support[deal], table=None
-            )
+        settled = self.settled(s)
+        if settled is not None:
+            agreed, bound = settled
+            return replace(s, done=True, agreement=agreed, bound=bound, table=None)
         rnd = state.round + 1
         return replace(
             s,
@@ -165,7 +164,42 @@ class Mopac:
             responses=(),
             offers=(),
             support=(),
-            done=rnd >= state.deadline,
+            done=len(history) >= state.deadline * self._turns(state),
+        )
+
+    def settled(self, state: State) -> tuple[Outcome, tuple[int, ...]] | None:
+        """The deal and the parties it binds, read from the history alone: the last round's
+        offers and votes, when the history ends with a complete round."""
+        h, per = state.history, self._turns(state)
+        if not h or len(h) % per:
+            return None
+        offers: list[Outcome] = []
+        support: list[tuple[int, ...]] = []
+        for m in h[-per:]:
+            match m.action:
+                case Offer(outcome):
+                    offers.append(outcome)
+                    support.append((m.actor,))
+                case Accept():
+                    support[-1] = tuple(sorted((*support[-1], m.actor)))
+                case Walk():
+                    return None
+        deal = self.deal(tuple(offers), tuple(support))
+        return None if deal is None else (offers[deal], support[deal])
+
+    def agreement(self, state: State) -> Outcome | None:
+        """The offer of the deal (see `settled`)."""
+        settled = self.settled(state)
+        return None if settled is None else settled[0]
+
+    def is_final(self, state: State) -> bool:
+        """Over when a party walked away, a round ended in a deal, or `deadline` rounds were
+        played."""
+        h = state.history
+        return bool(h) and (
+            isinstance(h[-1].action, Walk)
+            or len(h) >= state.deadline * self._turns(state)
+            or self.settled(state) is not None
         )
 
     def deal(self, offers: tuple[Outcome, ...], support: tuple[tuple[int, ...], ...]) -> int | None:

@@ -1,7 +1,12 @@
 """What every protocol is: an immutable state and pure functions over it.
 
-A protocol says who acts next, checks an action, and returns the next state; the agreement is
-derived from the history of moves alone. One driver loop (`session.run`) serves them all.
+A protocol says who acts next, checks an action, and returns the next state. Whether the talks
+are over and what was agreed are derived from the history of moves alone: a built-in protocol
+answers `is_final(state)` and `agreement(state)` from `state.history` (with the number of
+parties and the deadline), and its `step` stores those answers in the state's `done` and
+`agreement` so that readers need not ask again. A protocol written without these two methods
+sets `done` and `agreement` in its own `step`, and `is_final` and `agreement` below read them
+from the state. One driver loop (`session.run`) serves them all.
 """
 
 from __future__ import annotations
@@ -33,7 +38,9 @@ class State:
     """The public state of a negotiation: everything a strategy may see of it.
 
     `table` is the outcome under consideration (the standing offer, or the mediator's text);
-    `responses` the answers given to it so far in this round.
+    `responses` the answers given to it so far in this round. `done` and `agreement` are what
+    the protocol derives from `history` (see the module), kept with the state; the driver also
+    sets `done` when a clock runs out.
     """
 
     n_parties: int
@@ -49,7 +56,13 @@ class State:
 
 
 class Protocol(_Protocol):
-    """The rules of a negotiation."""
+    """The rules of a negotiation.
+
+    A protocol may also derive the end from the history (every built-in one does):
+    `is_final(state) -> bool` and `agreement(state) -> Outcome | None`, reading only
+    `state.history`, `state.n_parties` and `state.deadline`. They are not required here, so a
+    protocol that sets `done` and `agreement` in its `step` conforms as it is.
+    """
 
     @property
     def name(self) -> str:
@@ -89,6 +102,21 @@ def legal_by_check(protocol: Protocol, state: State) -> Legal:
     the legal actions of a protocol that does not list them itself."""
     samples: tuple[Action, ...] = (Offer(()), Accept(), Reject(()), Walk())
     return frozenset(type(a) for a in samples if protocol.check(state, a) is None)
+
+
+def is_final(protocol: Protocol, state: State) -> bool:
+    """Whether the talks are over: as the protocol derives it from the history, or, for a
+    protocol without `is_final`, as its `step` recorded it; a state the driver ended (a clock
+    ran out) is final too."""
+    derive = getattr(protocol, "is_final", None)
+    return state.done or (derive is not None and bool(derive(state)))
+
+
+def agreement(protocol: Protocol, state: State) -> Outcome | None:
+    """What was agreed: as the protocol derives it from the history, or, for a protocol
+    without `agreement`, as its `step` recorded it."""
+    derive = getattr(protocol, "agreement", None)
+    return derive(state) if derive is not None else state.agreement
 
 
 def legal_of(protocol: Protocol, state: State) -> Legal:
