@@ -11,7 +11,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from entente.cli import convert, forecast, new, options, report, tournament, treaty
+from entente.cli import convert, forecast, new, options, report, serve, tournament, treaty
 from entente.cli.progress import FrontierBudgetOpt, watch_frontier
 from entente.errors import EntenteError
 
@@ -32,6 +32,7 @@ tournament.register(app)
 report.register(app)
 forecast.register(app)
 new.register(app)
+serve.register(app)
 
 ScenarioArg = Annotated[
     str, typer.Argument(help="Built-in name, TOML file, or GENIUS/GeniusWeb file or folder.")
@@ -88,9 +89,12 @@ def run(
     ] = None,
     frontier_budget: FrontierBudgetOpt = None,
     time_limit: options.TimeLimitOpt = None,
+    no_cache: options.NoCacheOpt = False,
 ) -> None:
     """Negotiate a scenario (Portsmouth 1905 by default); compare with frontier, Nash, history."""
-    with watch_frontier(frontier_budget):
+    from entente.llm.cache import refreshing
+
+    with watch_frontier(frontier_budget), refreshing(no_cache):
         _run(scenario, protocol, strategy, seed, deadline, win_sets, as_json, trace, time_limit)
 
 

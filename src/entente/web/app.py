@@ -146,7 +146,11 @@ def create_app(db_path: str | Path) -> FastAPI:
                 {"ref": n, "title": scenarios.get(n).title or n} for n in scenarios.builtins()
             ],
             "protocols": [
-                {"name": n, "description": registry.DESCRIPTIONS.get(n, "")}
+                {
+                    "name": n,
+                    "description": registry.DESCRIPTIONS.get(n, ""),
+                    "mediated": bool(registry.protocol(n).mediated),
+                }
                 for n in registry.PROTOCOLS
             ],
             "strategies": registry.strategy_names(mediator=False),
@@ -199,7 +203,7 @@ def create_app(db_path: str | Path) -> FastAPI:
         from starlette.concurrency import run_in_threadpool
 
         g = await run_in_threadpool(games.act, gid, seat, data)
-        return {"id": gid, **g.state(seat)}
+        return {"id": gid, "scenario": g.scenario_json(), **g.state(seat)}
 
     @app.post("/api/games/{gid}/utility")
     async def utility(gid: str, request: Request) -> dict[str, Any]:
