@@ -382,6 +382,16 @@ def _builtin(name: str) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
+def _number(x: float | dict[str, Any]) -> str:
+    """A number as a file writes it: '0.4', or a range '0.35 (0.25 to 0.45)' with its point."""
+    if not isinstance(x, dict):
+        return f"{x:g}"
+    if "mean" in x:
+        return f"{x['mean']:g} (sd {x.get('sd', 0):g})"
+    point = x.get("mode", (x["low"] + x["high"]) / 2)
+    return f"{point:g} ({x['low']:g} to {x['high']:g})"
+
+
 def gallery_page() -> str:
     from entente import api, registry
 
@@ -416,7 +426,7 @@ def gallery_page() -> str:
         for party in raw.get("parties", []):
             reason = paragraphs(party.get("rationale", "")) or "*(no rationale given)*"
             lines += [f"**{text(party['name'])}** (reservation value "
-                      f"{party.get('reservation', 0.0):g}): {reason}", ""]  # fmt: skip
+                      f"{_number(party.get('reservation', 0.0))}): {reason}", ""]  # fmt: skip
         notes = [
             f"- *{text(c.get('name', c['id']))}* ({text(pid)}): {text(c['note'])}"
             for pid, rat in raw.get("ratification", {}).items()

@@ -202,7 +202,8 @@ def _print_ratification(console: Console, r: Ratification) -> None:
 def account(v: Verdict, refs: dict[int, int]) -> str:
     """What became of an obligation, as markup: 'violated on 1900-01-31, cured on 1900-03-01 #2'.
 
-    Dates are ISO 8601 (New Style); '#k' is the event's number in the timeline table.
+    Dates are ISO 8601 (New Style, that is Gregorian); '#k' is the event's number in the
+    timeline table.
     """
     parts = []
     for c in v.steps():
@@ -228,7 +229,8 @@ def _print_verdicts(console: Console, report: Audit, refs: dict[int, int]) -> No
     t = Table(
         title=f"Obligations as of {escape(at)}",
         title_justify="left",
-        caption="Dates New Style (ISO 8601); #k: event k of the timeline.",
+        caption=f"Dates {'Gregorian' if tuple(cal) == ('gregorian',) else 'New Style'} (ISO 8601); "
+        "#k: event k of the timeline.",
         caption_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
