@@ -18,13 +18,18 @@ pa = pytest.importorskip("pyarrow")
 from entente import registry  # noqa: E402
 from entente.negotiation.session import run  # noqa: E402
 from entente.tournament import InProcess, Processes, Store, leaderboard, run_tournament  # noqa: E402
+from entente.tournament.batch import batchable  # noqa: E402
 from entente.tournament.grid import cells  # noqa: E402
 from entente.tournament.play import Task, play  # noqa: E402
 from entente.tournament.prepared import prepare  # noqa: E402
 from genius_paths import DATA, SHARED  # noqa: E402
 
 LAPTOP = str(DATA / "y2011" / "Laptop")
-BATCHED = ["boulware", "conceder", "linear", "aspiration", "tit_for_tat", "hardliner"]
+BATCHED = [  # every built-in strategy the batched engine plays (those that declare targets)
+    n
+    for n in registry.strategy_names(mediator=False)
+    if n in registry._BUILTIN and batchable(registry.strategy(n))
+]
 DOMAINS = [
     LAPTOP,
     str(DATA / "other" / "IntegerDomain"),
@@ -47,7 +52,8 @@ def test_batch_equals_driver_loop(source: str, deadline: int) -> None:
     prep = prepare(source)
     sc = prep.scenario
     k = len(sc.parties)
-    grid = cells([(sc.id, k)], BATCHED if k == 2 else BATCHED[:3], 1, seed=5)
+    assert len(BATCHED) >= 7
+    grid = cells([(sc.id, k)], BATCHED if k == 2 else BATCHED[:4], 1, seed=5)
     rows = play(Task(source, tuple(grid), deadline))
     for cell, row in zip(grid, rows, strict=True):
         res = run(

@@ -1,9 +1,12 @@
 """Many alternating-offers negotiations of one scenario advanced together as arrays.
 
-For strategies whose every move follows from the clock, their own utility table and the offers
-made so far (the time-dependent family, aspiration, the hardliner and tit-for-tat), one NumPy
-step moves every live negotiation at once. The arithmetic is the one the strategies do, in the
-same order, so agreements, rounds and utilities equal `session.run`'s exactly (tests hold it).
+For strategies that declare the rule of their aspiration (`Negotiator.targets`, a
+`strategies.targets.Targets`: falling or rising with the clock, or reacting to the others'
+concessions) and offer and accept as the base `Negotiator` does, one NumPy step moves every
+live negotiation at once. The arithmetic is the one the strategies do, in the same order, so
+agreements, rounds and utilities equal `session.run`'s exactly (tests hold it). Nothing here
+names a concrete strategy: a subclass or a user's strategy that declares its targets is
+batched too; one that declares none, or changes how it offers or accepts, is not.
 """
 
 from __future__ import annotations
@@ -15,16 +18,8 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from entente.negotiation.strategies.base import Strategy
-from entente.negotiation.strategies.concession import (
-    Aspiration,
-    Boulware,
-    Conceder,
-    Hardliner,
-    Linear,
-    TimeDependent,
-)
-from entente.negotiation.strategies.reactive import TitForTat
+from entente.negotiation.strategies.base import Negotiator, Strategy
+from entente.negotiation.strategies.targets import Targets
 from entente.prefs import Floats
 from entente.table import Table
 
@@ -33,12 +28,34 @@ Ints = NDArray[np.int64]
 _FALLING, _RISING, _TFT = 0, 1, 2
 """Target kinds: hi - (hi - lo) * s(t); lo + (hi - lo) * s(t); tit-for-tat."""
 
-_TIME_DEPENDENT = (TimeDependent, Boulware, Linear, Conceder)
+_KINDS = {"falling": _FALLING, "rising": _RISING, "reactive": _TFT}
+
+_PLAY = ("act", "answer", "choose", "accepts", "floor")
+"""What a batched strategy must keep of `Negotiator`: how it offers, accepts and floors."""
+
+
+def _owner(cls: type, attr: str) -> type | None:
+    return next((c for c in cls.__mro__ if attr in vars(c)), None)
+
+
+def declared(strategy: Strategy) -> Targets | None:
+    """The targets `strategy` declares, when `run_batch` can play it: a `Negotiator` that keeps
+    the base class's way to offer and accept, and whose `target` is defined by the class that
+    declares its `targets` (so a subclass that changes one without the other plays in the loop)."""
+    if not isinstance(strategy, Negotiator):
+        return None
+    cls = type(strategy)
+    if any(getattr(cls, m) is not getattr(Negotiator, m) for m in _PLAY):
+        return None
+    if _owner(cls, "target") is not _owner(cls, "targets"):
+        return None
+    got = strategy.targets()
+    return got if isinstance(got, Targets) and got.shape in _KINDS else None
 
 
 def batchable(strategy: Strategy) -> bool:
-    """Whether `run_batch` plays this strategy (exact classes only: subclasses may differ)."""
-    return type(strategy) in (*_TIME_DEPENDENT, Hardliner, Aspiration, TitForTat)
+    """Whether `run_batch` plays this strategy (see `declared`)."""
+    return declared(strategy) is not None
 
 
 def supports(table: Table) -> bool:
@@ -55,19 +72,11 @@ class Batch:
     time: Floats
 
 
-def _schedule(s: Strategy) -> tuple[int, tuple[object, ...], Callable[[float], float]]:
-    """The target kind, a key for sharing, and s(t) (computed as the strategy computes it)."""
-    if type(s) in _TIME_DEPENDENT and isinstance(s, TimeDependent):
-        e = s.e
-        return _FALLING, ("t", e), lambda t: t ** (1.0 / e)
-    if type(s) is Hardliner:
-        return _FALLING, ("h",), lambda t: 0.0
-    if isinstance(s, Aspiration):
-        x = s.exponent
-        return _RISING, ("a", x), lambda t: 1.0 - t**x
-    if isinstance(s, TitForTat):
-        return _TFT, ("tft",), lambda t: 0.0
-    raise TypeError(f"{s.spec()} cannot be batched")
+def _schedule(s: Strategy) -> Targets:
+    got = declared(s)
+    if got is None:
+        raise TypeError(f"{s.spec()} cannot be batched")
+    return got
 
 
 def run_batch(table: Table, strategies: Sequence[Sequence[Strategy]], deadline: int) -> Batch:
@@ -86,13 +95,14 @@ def run_batch(table: Table, strategies: Sequence[Sequence[Strategy]], deadline: 
     keys: dict[tuple[object, ...], int] = {}
     for m, row in enumerate(strategies):
         for j, s in enumerate(row):
-            kind, key, f = _schedule(s)
+            rule = _schedule(s)
+            # an unnamed curve is computed for itself (`funcs` keeps it, and so its id, alive)
+            key = (rule.shape, *rule.key) if rule.key else ("curve", id(rule.curve))
             if key not in keys:
                 keys[key] = len(funcs)
-                funcs.append(f)
-            kinds[j, m], sched[j, m] = kind, keys[key]
-            if isinstance(s, TitForTat):
-                factor[j, m], kindness[j, m] = s.factor, s.kindness
+                funcs.append(rule.curve)
+            kinds[j, m], sched[j, m] = _KINDS[rule.shape], keys[key]
+            factor[j, m], kindness[j, m] = rule.factor, rule.kindness
     parties = [_Party(table, j, deadline, kinds[j], sched[j], funcs) for j in range(k)]
     agreement = np.full(n, -1, dtype=np.int64)
     end = np.full(n, deadline * k - 1, dtype=np.int64)  # step of the last move

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from entente.negotiation.actions import Accept, Action, Offer, Outcome, Reject, Walk
+from entente.negotiation.strategies.targets import Targets
 from entente.negotiation.view import Own, View
 
 
@@ -63,6 +64,12 @@ class Negotiator(Strategy):
 
     def target(self, view: View) -> float:
         raise NotImplementedError
+
+    def targets(self) -> Targets | None:
+        """The declared rule its aspiration follows (`strategies.targets`), which lets the
+        batched tournament engine play it as arrays; None (the default) plays it in the
+        driver loop. Declare one only if `target` computes `targets().aim(view, floor)`."""
+        return None
 
     def floor(self, own: Own) -> float:
         """The least this party will settle for: its reservation value, or its worst outcome."""

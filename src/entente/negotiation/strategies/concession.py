@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from entente.negotiation.strategies.base import Negotiator
+from entente.negotiation.strategies.targets import Targets
 from entente.negotiation.view import View
 
 
@@ -19,10 +20,11 @@ class TimeDependent(Negotiator):
             raise ValueError("e must be positive")
         self.e = e
 
+    def targets(self) -> Targets:
+        return Targets.falling(1.0 / self.e)
+
     def target(self, view: View) -> float:
-        own = view.me_own
-        hi, lo = own.best, self.floor(own)
-        return hi - (hi - lo) * view.time ** (1.0 / self.e)
+        return self.targets().aim(view, self.floor(view.me_own))
 
 
 class Boulware(TimeDependent):
@@ -68,10 +70,11 @@ class Aspiration(Negotiator):
             raise ValueError("exponent must be positive")
         self.exponent = exponent
 
+    def targets(self) -> Targets:
+        return Targets.rising(self.exponent)
+
     def target(self, view: View) -> float:
-        own = view.me_own
-        hi, lo = own.best, self.floor(own)
-        return lo + (hi - lo) * (1.0 - view.time**self.exponent)
+        return self.targets().aim(view, self.floor(view.me_own))
 
 
 class Hardliner(Negotiator):
@@ -82,5 +85,8 @@ class Hardliner(Negotiator):
     def __init__(self) -> None:
         pass
 
+    def targets(self) -> Targets:
+        return Targets.stay()
+
     def target(self, view: View) -> float:
-        return view.me_own.best
+        return view.me_own.best  # what `Targets.stay().aim` gives, without arithmetic

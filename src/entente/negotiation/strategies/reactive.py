@@ -6,6 +6,7 @@ import numpy as np
 
 from entente.negotiation.actions import Accept, Action, Offer, Reject, Walk
 from entente.negotiation.strategies.base import Negotiator
+from entente.negotiation.strategies.targets import Targets
 from entente.negotiation.view import View
 
 
@@ -23,18 +24,11 @@ class TitForTat(Negotiator):
         self.factor = factor
         self.kindness = kindness
 
+    def targets(self) -> Targets:
+        return Targets.reactive(self.factor, self.kindness)
+
     def target(self, view: View) -> float:
-        own = view.me_own
-        theirs = [
-            m.action.outcome
-            for m in view.state.history
-            if m.actor != view.me and isinstance(m.action, Offer)
-        ]
-        conceded = 0.0
-        if theirs:
-            conceded = max(0.0, own.utility(theirs[-1]) - own.utility(theirs[0]))
-            conceded += self.kindness * len(theirs)
-        return max(self.floor(own), own.best - self.factor * conceded)
+        return self.targets().aim(view, self.floor(view.me_own))
 
 
 class RandomStrategy(Negotiator):
