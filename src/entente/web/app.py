@@ -364,4 +364,7 @@ def create_app(db_path: str | Path) -> FastAPI:
     def watch_page(wid: str) -> Response:
         return page("watch.html")
 
+    from entente.web import routes_rooms  # rooms: teach with a class
+
+    routes_rooms.install(app)
     return app
