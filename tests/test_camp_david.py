@@ -218,3 +218,13 @@ def test_timeline_dates_are_those_of_the_sources(camp_david: Scenario) -> None:
     assert all(e.date.calendar == "gregorian" for e in camp_david.timeline)
     assert camp_david.dates["signed"].iso() == "1978-09-17"
     assert camp_david.dates["knesset"].iso() == "1978-09-28"
+
+
+def test_the_real_chronology_falls_within_the_summit(camp_david: Scenario) -> None:
+    assert camp_david.history is not None
+    settled = camp_david.history.settled
+    assert len(settled) == 6 and all(s.source and s.note for s in settled)
+    first, last = Date.parse("1978-09-05").jdn, Date.parse("1978-09-17").jdn
+    assert all(first <= s.date.jdn <= last for s in settled)
+    ids = {camp_david.space.issues[s.issue].id for s in settled}
+    assert ids == {"linkage", "settlements", "airfields", "west_bank", "freeze", "jerusalem"}
