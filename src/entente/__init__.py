@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers
     from entente.space import Issue, OutcomeSpace
     from entente.summary import Summary, summarize
     from entente.treaty.build import build as build_treaty
+    from entente.uncertainty import Sensitivity, sensitivity
 
 _WHERE = {
     "Accept": "entente.negotiation.actions",
@@ -49,6 +50,7 @@ _WHERE = {
     "Result": "entente.negotiation.session",
     "Scenario": "entente.scenario",
     "ScenarioError": "entente.errors",
+    "Sensitivity": "entente.uncertainty",
     "Strategy": "entente.negotiation.strategies.base",
     "StrategyError": "entente.errors",
     "Summary": "entente.summary",
@@ -63,6 +65,7 @@ _WHERE = {
     "ratify": "entente.settlement",
     "register": "entente.registry",
     "run": "entente.negotiation.session",
+    "sensitivity": "entente.uncertainty",
     "settle": "entente.settlement",
     "summarize": "entente.summary",
     "table": "entente.api",
@@ -86,6 +89,7 @@ __all__ = [
     "Result",
     "Scenario",
     "ScenarioError",
+    "Sensitivity",
     "Strategy",
     "StrategyError",
     "Summary",
@@ -100,6 +104,7 @@ __all__ = [
     "ratify",
     "register",
     "run",
+    "sensitivity",
     "settle",
     "summarize",
     "table",

@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from entente.cli import convert, forecast, new, options, report, serve, tournament, treaty
+from entente.cli import sensitivity as sensitivity_cli
 from entente.cli.progress import FrontierBudgetOpt, watch_frontier
 from entente.errors import EntenteError
 
@@ -33,6 +34,7 @@ report.register(app)
 forecast.register(app)
 new.register(app)
 serve.register(app)
+sensitivity_cli.register(app)
 
 ScenarioArg = Annotated[
     str, typer.Argument(help="Built-in name, TOML file, or GENIUS/GeniusWeb file or folder.")

@@ -26,7 +26,8 @@ SHOW_AFTER = 2.0
 class _Line:
     """A Rich progress line on stderr, shown once the work has lasted `SHOW_AFTER` seconds."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "Pareto frontier") -> None:
+        self.label = label
         self.start = time.perf_counter()
         self.bar: Any = None
         self.task: Any = None
@@ -47,7 +48,7 @@ class _Line:
                 auto_refresh=False,
             )
             self.bar.start()
-            self.task = self.bar.add_task("Pareto frontier", total=1.0)
+            self.task = self.bar.add_task(self.label, total=1.0)
         self.bar.update(self.task, completed=min(fraction, 1.0), refresh=True)
         if fraction >= 1.0:
             self.bar.stop()
