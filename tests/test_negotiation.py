@@ -69,7 +69,12 @@ def test_single_text_rules() -> None:
     assert s.agreement == (1, 0)
 
 
-PARTY_STRATEGIES = [n for n in registry.STRATEGIES if not registry.strategy_class(n).mediator]
+PARTY_STRATEGIES = [  # llm asks a server: tests/test_llm_server.py plays it against a real one
+    n
+    for n in registry.STRATEGIES
+    if not registry.strategy_class(n).mediator
+    and not getattr(registry.strategy_class(n), "remote", False)
+]
 MEDIATORS = [n for n in registry.STRATEGIES if registry.strategy_class(n).mediator]
 
 

@@ -43,6 +43,7 @@ STRATEGIES: dict[str, str] = {
     "boa": "entente.negotiation.boa.agent:BOA",
     "hillclimb": "entente.negotiation.strategies.mediators:HillClimber",
     "informed": "entente.negotiation.strategies.mediators:Informed",
+    "llm": "entente.llm.strategy:LLM",
 }
 
 _BUILTIN = dict(STRATEGIES)

@@ -170,6 +170,8 @@ class Summary:
         if self.win_sets is not None:
             w = self.win_sets
             out["win_sets_report"] = {
+        if any(x is not None for x in r.usage):  # strategies that report what they used
+            out["usage"] = {i: dict(x) for i, x in zip(ids, r.usage, strict=True) if x is not None}
                 "sizes": {ids[i]: n for i, n in zip(w.parties, w.sizes, strict=True)},
                 "common": w.common,
                 "counted": w.counted,

@@ -35,6 +35,13 @@ TimeLimitOpt = Annotated[
         "the round and clock shares of the deadline (default: rounds only).",
     ),
 ]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Ask language-model strategies (llm) again instead of replaying their cached replies.",
+    ),
+]
 WinSetsOpt = Annotated[
     bool,
     typer.Option(

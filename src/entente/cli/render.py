@@ -7,7 +7,8 @@ objects, styled only by the code here.
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table as RichTable
@@ -137,6 +138,7 @@ def timeline(console: Console, s: Summary) -> None:
     rounds: dict[int, list[Move]] = {}
     for m in r.moves:
         rounds.setdefault(m.round, []).append(m)
+    noted = {id(r.moves[n]): note for n, note in r.notes}
     on_table: Outcome | None = None
     last_own: dict[int, float] = {}
     previous: tuple[object, ...] | None = None
@@ -175,7 +177,19 @@ def timeline(console: Console, s: Summary) -> None:
         for m in moves:
             actor = names[m.actor] if m.actor < len(names) else mediator
             on_table = _line(console, sc, m, actor, on_table, last_own)
+            _said(console, noted.get(id(m)))
     flush()
+
+
+def _said(console: Console, note: Mapping[str, Any] | None) -> None:
+    """What a strategy noted beside its move (`Result.notes`): a language model's message, the
+    fallback that moved for it."""
+    if not note:
+        return
+    if note.get("fallback"):
+        console.print(line("    ", (f"(moved by the fallback {note['fallback']})", "dim")))
+    if note.get("message"):
+        console.print(line("    ", (f"\u201c{note['message']}\u201d", "italic")))
 
 
 def _line(

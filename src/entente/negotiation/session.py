@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time as _time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -42,6 +43,13 @@ class Result:
     bound: tuple[int, ...] | None = None
     """The parties the agreement binds (all of them, except under a protocol of partial
     consensus such as mopac); the others got their reservation value. None without one."""
+    notes: tuple[tuple[int, Mapping[str, Any]], ...] = ()
+    """(move number, note) for each move whose strategy said something about it (a strategy's
+    optional `note()`, asked after each of its moves: a language model's message, its refused
+    replies, the fallback that moved instead); the trace carries them."""
+    usage: tuple[Mapping[str, Any] | None, ...] = ()
+    """Per party, what its strategy reports it used (its optional `usage()` at the end: a
+    language model's requests, tokens, seconds); None for a strategy without one."""
 
     @property
     def rounds(self) -> int:
@@ -147,6 +155,8 @@ def run(
     t = protocol.time(state)
     for i, strategy in enumerate(actors):
         strategy.reset(view_for(i, state, t), rngs[i])
+    noters = [getattr(a, "note", None) for a in actors]  # optional: what a move meant
+    notes: list[tuple[int, Mapping[str, Any]]] = []
     while not state.done:
         actor = state.actor
         if time_limit is not None:
@@ -164,6 +174,10 @@ def run(
             who = names[actor] if actor < k else "mediator"
             raise IllegalAction(f"{who} ({actors[actor].spec()}): {kind(action)}: {problem}")
         state = protocol.step(state, action)
+        noter = noters[actor]
+        note = noter() if noter is not None else None
+        if note:
+            notes.append((len(state.history) - 1, note))
         if time_limit is not None and state.history[-1].time != t:
             # the move happened at the relative time its actor saw, clock included
             old = state.history[-1]
@@ -178,7 +192,23 @@ def run(
         for i in bound:
             got[i] = prefs[i](state.agreement)
     u = np.array([p.discounted(g, time) for p, g in zip(prefs, got, strict=True)], dtype=float)
-    return Result(state.agreement, u, state, time, names, bound)
+    used = tuple(_usage(s) for s in strategies)
+    return Result(
+        state.agreement,
+        u,
+        state,
+        time,
+        names,
+        bound,
+        tuple(notes),
+        used if any(x is not None for x in used) else (),
+    )
+
+
+def _usage(strategy: Strategy) -> Mapping[str, Any] | None:
+    """What a strategy reports it used, if it reports anything (its optional `usage()`)."""
+    report = getattr(strategy, "usage", None)
+    return report() if callable(report) else None
 
 
 def trace_rows(
@@ -188,7 +218,7 @@ def trace_rows(
 
     Rounds are numbered from 1, as the `entente run` timeline prints them. The outcome is the
     one offered, or, for an answer, the one answered, as {issue id: option id}; utilities are
-    undiscounted.
+    undiscounted. A move its strategy noted (`Result.notes`) carries the note as `note`.
     """
     names = result.names
     rows: list[dict[str, object]] = []
@@ -206,7 +236,8 @@ def trace_rows(
         else np.zeros((0, len(prefs)))
     )
     j = 0
-    for m, o in zip(moves, outcomes, strict=True):
+    noted = dict(result.notes)
+    for n, (m, o) in enumerate(zip(moves, outcomes, strict=True)):
         row: dict[str, object] = {
             "round": m.round + 1,
             "time": round(m.time, 6),
@@ -221,6 +252,8 @@ def trace_rows(
             j += 1
         else:
             row["utilities"] = None
+        if n in noted:
+            row["note"] = dict(noted[n])
         rows.append(row)
     return rows
 
