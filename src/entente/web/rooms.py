@@ -24,7 +24,7 @@ from typing import Any
 
 from entente import registry
 from entente.errors import EntenteError, quoted
-from entente.negotiation.session import trace_jsonl
+from entente.negotiation.session import Result, trace_jsonl
 from entente.scenario import Scenario
 from entente.web.game import HUMAN, Game, Games, Settings
 from entente.web.scenarios import Scenarios
@@ -349,6 +349,8 @@ class Rooms:
         store.script(SCHEMA)
         self._lock = threading.Lock()
         self._room_of: dict[str, str | None] = {}
+        self._debrief: tuple[Any, dict[str, Any]] = (None, {})
+        """The last debrief made, by room and finished games: the figure takes a second."""
         games.listeners.append(self._moved)
 
     # ------------------------------------------------------------ rooms
@@ -586,17 +588,29 @@ class Rooms:
         """Every agreement on the report's utility-space figure (the students' party against
         the party across), the spread of agreed options per issue, and the mean utility each
         party got, over finished tables."""
-        from entente.report import utility_space
-        from entente.report.export import spec
-
         settings, _ = self.find(code)
         sc = self.scenarios.get(settings.scenario)
-        parties = [p.id for p in sc.parties]
         finished = []
         for _, gid, _ in self.tables(code):
             r = self.games.get(gid).result()
             if r is not None:
-                finished.append(r)
+                finished.append((gid, r))
+        key = (code, tuple(g for g, _ in finished))
+        with self._lock:
+            if self._debrief[0] == key:
+                return self._debrief[1]
+        out = self._debriefed(code, settings, sc, [r for _, r in finished])
+        with self._lock:
+            self._debrief = (key, out)
+        return out
+
+    def _debriefed(
+        self, code: str, settings: RoomSettings, sc: Scenario, finished: list[Result]
+    ) -> dict[str, Any]:
+        from entente.report import utility_space
+        from entente.report.export import spec
+
+        parties = [p.id for p in sc.parties]
         agreements = [r.agreement for r in finished if r.agreement is not None]
         me = parties.index(settings.party)
         other = parties.index(settings.partner) if settings.partner else (1 if me == 0 else 0)
