@@ -77,12 +77,43 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Settlement:
+    """The day an issue was really settled (`issue` an index into the space), and the source
+    (a `Source` key) that records it."""
+
+    issue: int
+    date: Date
+    source: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class History:
-    """What really happened: the outcome agreed, when, and in which round of talks."""
+    """What really happened: the outcome agreed, when, and in which round of talks; `settled`,
+    the real chronology: which issue was settled on which day."""
 
     outcome: tuple[int, ...] | None
     date: Date | None = None
     note: str = ""
+    settled: tuple[Settlement, ...] = ()
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """An issue's real settlement beside a run's: the day each settled it (the run's from the
+    round, when the scenario dates its rounds), and the source of the real day."""
+
+    issue: int
+    real: Date
+    round: int | None
+    """The round (from 0) in which the run settled the issue; None when it did not."""
+    simulated: Date | None
+    source: str = ""
+
+    @property
+    def days(self) -> int | None:
+        """How many days later (positive) or earlier (negative) the run settled the issue."""
+        return None if self.simulated is None else self.simulated.jdn - self.real.jdn
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,7 +165,8 @@ class Scenario:
 
     def _written_dates(self) -> list[Date]:
         held = (self.start, self.history.date if self.history else None)
-        out = [*self.dates.values(), *(e.date for e in self.timeline), *held]
+        chronology = [s.date for s in self.history.settled] if self.history else []
+        out = [*self.dates.values(), *(e.date for e in self.timeline), *held, *chronology]
         return [d for d in out if d is not None] + list(self.treaty.dates() if self.treaty else ())
 
     @property
@@ -152,6 +184,18 @@ class Scenario:
         return Date(
             self.start.jdn + round_half_up(round * self.days_per_round), self.start.calendar
         )
+
+    def divergence(self, rounds: dict[int, int]) -> tuple[Divergence, ...]:
+        """The real chronology beside a run that settled issue i in round `rounds[i]`, in the
+        order of the chronology; empty when the scenario records none."""
+        if self.history is None:
+            return ()
+        out = []
+        for s in self.history.settled:
+            rnd = rounds.get(s.issue)
+            when = None if rnd is None else self.round_date(rnd)
+            out.append(Divergence(s.issue, s.date, rnd, when, s.source))
+        return tuple(out)
 
     def party_index(self, party_id: str) -> int:
         for i, p in enumerate(self.parties):

@@ -17,7 +17,7 @@ from entente.api import Plan, frontier
 from entente.negotiation.actions import Offer, Outcome, Reject, Walk
 from entente.negotiation.boa.models import party_accuracy
 from entente.negotiation.session import Result
-from entente.scenario import Scenario
+from entente.scenario import Divergence, Scenario
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,12 @@ class Summary:
         n = len(h.outcome)
         return (sum(a == b for a, b in zip(h.outcome, got, strict=True)) if got else 0), n
 
+    @property
+    def chronology(self) -> tuple[Divergence, ...]:
+        """The scenario's real chronology beside the days this run settled each issue (see
+        `settled_rounds`); empty when the scenario records none."""
+        return self.scenario.divergence(settled_rounds(self.result, self.settlements))
+
     def to_json(self) -> dict[str, Any]:
         """Outcomes as {issue id: option id}; rounds counted from 1, as the text prints them."""
         sc, r = self.scenario, self.result
@@ -164,14 +170,26 @@ class Summary:
                 if p.mediator is None
                 else {"id": p.mediator_id, "strategy": p.mediator, "informed": p.informed}
             )
+        if any(x is not None for x in r.usage):  # strategies that report what they used
+            out["usage"] = {i: dict(x) for i, x in zip(ids, r.usage, strict=True) if x is not None}
         match = self.history_match
         if match is not None:
             out["history_match"] = {"matched": match[0], "total": match[1]}
+        if self.chronology:
+            out["chronology"] = [
+                {
+                    "issue": space.issues[x.issue].id,
+                    "real": x.real.iso(),
+                    "simulated": None if x.simulated is None else x.simulated.iso(),
+                    "round": None if x.round is None else x.round + 1,
+                    "days": x.days,
+                    "source": x.source,
+                }
+                for x in self.chronology
+            ]
         if self.win_sets is not None:
             w = self.win_sets
             out["win_sets_report"] = {
-        if any(x is not None for x in r.usage):  # strategies that report what they used
-            out["usage"] = {i: dict(x) for i, x in zip(ids, r.usage, strict=True) if x is not None}
                 "sizes": {ids[i]: n for i, n in zip(w.parties, w.sizes, strict=True)},
                 "common": w.common,
                 "counted": w.counted,
@@ -334,6 +352,21 @@ def _refused(result: Result, n_parties: int) -> list[tuple[int, int, Outcome]]:
         if isinstance(m.action, Offer):
             table, by = m.action.outcome, m.actor
     return out
+
+
+def settled_rounds(result: Result, settled: tuple[Settled, ...]) -> dict[int, int]:
+    """{issue: the round (from 0) in which the run settled it}, for an agreement. Under a
+    protocol that records settlements as it goes (the conference's sittings), those rounds,
+    and the agreement's round for the issues the final text settled; otherwise the round
+    from which the issue's option stayed on the table (`settlements`)."""
+    if result.agreement is None:
+        return {}
+    during = getattr(result.state, "settled", None)
+    if isinstance(during, tuple):
+        rounds = {i: rnd for i, _, rnd in during}
+        last = result.rounds - 1
+        return {i: rounds.get(i, last) for i in range(len(result.agreement))}
+    return {x.issue: x.round for x in settled}
 
 
 def settlements(result: Result) -> tuple[Settled, ...]:

@@ -285,6 +285,34 @@ def agreement(console: Console, s: Summary) -> None:
             if not diff
             else line("The Nash point differs on: ", ", ".join(diff), ".")
         )
+    chronology(console, s)
+
+
+def chronology(console: Console, s: Summary) -> None:
+    """The real day each issue was settled beside the run's, where the scenario records them."""
+    rows = s.chronology
+    if not rows:
+        return
+    sc = s.scenario
+    console.rule("Chronology")
+    t = table("issue", "settled in history", "in this run", "difference")
+    for x in rows:
+        days = x.days
+        if x.round is None:
+            ran, diff = "not settled", ""
+        else:
+            ran = _date(sc, x.simulated) if x.simulated else f"round {x.round + 1}"
+            diff = "" if days is None else "same day" if days == 0 else f"{days:+d} days"
+        row(t, sc.space.issues[x.issue].title, _date(sc, x.real), ran, diff)
+    console.print(t)
+    dated = [x.days for x in rows if x.days is not None]
+    if dated:
+        same = sum(d == 0 for d in dated)
+        early = sum(d < 0 for d in dated)
+        console.print(
+            f"Settled on the real day: {same} of {count(len(rows), 'issue')}; earlier: "
+            f"{early}; later: {len(dated) - same - early}; not settled: {len(rows) - len(dated)}."
+        )
 
 
 def _utilities(console: Console, s: Summary) -> None:

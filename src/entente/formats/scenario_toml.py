@@ -18,6 +18,7 @@ from entente import registry
 from entente.calendar import Calendars, Date, check_calendars
 from entente.errors import EntenteError, ScenarioError, one_of, quoted
 from entente.formats import ranges
+from entente.formats.chronology import SettledModel, build_settled
 from entente.formats.ranges import Number
 from entente.formats.shapes import ShapeModel, shape_values
 from entente.formats.tomlcheck import STRICT, Fail, Loc, failer, parse, read_text, validate
@@ -159,6 +160,11 @@ class HistoryModel(_Model):
     note: str = Field(
         "", description="What the agreement was called, or anything worth saying about it."
     )
+    settled: list[SettledModel] = Field(
+        [],
+        description="The real chronology, one table per issue: the day it was settled, with "
+        "its source; `entente run` reports where the simulated days diverge from it.",
+    )
 
 
 class ScenarioModel(_Model):
@@ -256,6 +262,7 @@ def _build(m: ScenarioModel, fail: Fail, file: str) -> Scenario:
     mediators = tuple(_mediator(x, ("mediators", j), fail) for j, x in enumerate(m.mediators))
     _protocol(m.protocol.name, fail)
     dates = {k: _date(v, ("dates", k), fail) for k, v in m.dates.items()}
+    sources = tuple(Source(s.key, s.citation, s.url) for s in m.sources)
     history = None
     if m.history is not None:
         outcome = []
@@ -268,7 +275,8 @@ def _build(m: ScenarioModel, fail: Fail, file: str) -> Scenario:
         if extra:
             raise fail(("history", "outcome", min(extra)), "names no issue of the scenario")
         when = _date(m.history.date, ("history", "date"), fail) if m.history.date else None
-        history = History(tuple(outcome), when, m.history.note)
+        chronology = build_settled(m.history.settled, space, sources, fail)
+        history = History(tuple(outcome), when, m.history.note, chronology)
     ratification = build_ratification(m.ratification, space, parties, fail)
     party_ids = {p.id for p in parties}
     treaty = build_treaty(m.treaty, space, party_ids, fail) if m.treaty else None
@@ -290,7 +298,7 @@ def _build(m: ScenarioModel, fail: Fail, file: str) -> Scenario:
             if m.protocol.start
             else None,
             days_per_round=m.protocol.days_per_round,
-            sources=tuple(Source(s.key, s.citation, s.url) for s in m.sources),
+            sources=sources,
             history=history,
             path=file,
             ratification=ratification,

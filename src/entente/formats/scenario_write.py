@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from entente.errors import ScenarioError
+from entente.formats.chronology import settled_lines
 from entente.formats.safe import write_atomic
 from entente.formats.treaty_write import date as _date
 from entente.formats.treaty_write import f as _f
@@ -70,6 +71,7 @@ def dumps(scenario: Scenario) -> str:
             out.append(f"date = {_date(h.date)}")
         if h.note:
             out.append(f"note = {_s(h.note)}")
+        out += settled_lines(h.settled, sc.space)
     out += ratification_lines(sc.ratification, sc.space, _linear)
     if sc.treaty is not None:
         out += treaty_lines(sc.treaty, sc.space)
