@@ -174,3 +174,17 @@ def test_the_end_and_the_agreement_follow_from_the_history_alone() -> None:
             s = p.step(s, m.action)
         assert p.is_final(s) and s.done
         assert p.agreement(s) == s.agreement == r.agreement
+
+
+def test_a_plan_keeps_the_protocol_parameters() -> None:
+    """The plan (and so the run and its replay line) plays the protocol as specified."""
+    from entente import api
+
+    sc = api.load("portsmouth")
+    p = api.plan(sc, protocol="conference(bilateral=3, agenda=[1, 0])")
+    assert p.protocol == "conference(bilateral=3, agenda=(1, 0))"
+    assert registry.protocol(p.protocol) == Conference(bilateral=3, agenda=(1, 0))
+    assert api.plan(sc, protocol="mopac(min_parties=2)").protocol == "mopac"
+    r = api.play(p, seed=1)
+    assert r.state.history[0].actor == 0  # the parties sit alone first: no mediator's text
+    assert all(m.actor < 2 for m in r.state.history if m.round < 3)

@@ -197,7 +197,7 @@ def plan(
             raise EntenteError(f"{mediator.spec()} is a party's strategy, not a mediator's")
     return Plan(
         narrowed_scenario,
-        proto.name,
+        _protocol_spec(proto),
         tuple(s.spec() for s in parties),
         mediator.spec() if mediator is not None else None,
         m.id if (m and mediator is not None) else None,
@@ -266,6 +266,19 @@ def play(
         if any(p.uncertainty is not None for p in sc.parties)
         else None,
     )
+
+
+def _protocol_spec(proto: Any) -> str:
+    """The spec that makes `proto` again: its name, with the parameters that differ from their
+    defaults ('conference(bilateral=9, agenda=(0, 1))'), so a plan keeps them."""
+    given = {
+        k: getattr(proto, k)
+        for k, p in registry.parameters(type(proto)).items()
+        if hasattr(proto, k) and getattr(proto, k) != p.default
+    }
+    if not given:
+        return str(proto.name)
+    return f"{proto.name}({', '.join(f'{k}={v!r}' for k, v in given.items())})"
 
 
 def negotiate(
