@@ -1,5 +1,6 @@
 // Shared helpers of the entente pages. Every piece of scenario or user text goes into the page
 // through textContent (el / text), never innerHTML, so markup in a label shows as text.
+(function () {
 "use strict";
 
 function el(tag, attrs, ...children) {
@@ -70,3 +71,7 @@ function outcomeTable(scenario, outcome, extra) {
   }
   return t;
 }
+
+// One global name, so nothing clashes with the names of Vega's bundle.
+window.ententeUI = { el, clear, $, fmt, showError, api, draw, listen, outcomeTable };
+})();

@@ -1,4 +1,6 @@
+(function () {
 "use strict";
+const { el, clear, $, fmt, showError, api, draw, listen, outcomeTable } = window.ententeUI;
 const gameId = location.pathname.split("/").filter(Boolean).pop();
 let scenario = null;
 
@@ -87,3 +89,4 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("agent-run").addEventListener("click", () => load($("agent").value.trim()).catch((e) => showError(e.message)));
   load(null).catch((e) => showError(e.message));
 });
+})();

@@ -1,4 +1,6 @@
+(function () {
 "use strict";
+const { el, clear, $, fmt, showError, api, draw, listen, outcomeTable } = window.ententeUI;
 // The play page: generic over the legal actions the state lists (offer, accept, reject, walk),
 // so any protocol works. Every move re-fetches the state; server-sent events tell the page when
 // another seat moved.
@@ -156,3 +158,4 @@ document.addEventListener("DOMContentLoaded", () => {
   refresh();
   listen("game:" + gameId, (ev) => { if (ev.type === "move" && !busy) refresh(); });
 });
+})();

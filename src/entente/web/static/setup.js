@@ -1,4 +1,6 @@
+(function () {
 "use strict";
+const { el, clear, $, fmt, showError, api, draw, listen, outcomeTable } = window.ententeUI;
 let catalog = null;
 let scenario = null;
 
@@ -102,3 +104,4 @@ document.addEventListener("DOMContentLoaded", () => {
   $("upload-form").addEventListener("submit", upload);
   loadCatalog().catch((e) => showError(e.message));
 });
+})();

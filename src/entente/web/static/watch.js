@@ -1,4 +1,6 @@
+(function () {
 "use strict";
+const { el, clear, $, fmt, showError, api, draw, listen, outcomeTable } = window.ententeUI;
 // Step through a stored negotiation round by round: the server draws each round's figures
 // (entente.report), the page shows them; play advances one round every PERIOD ms.
 const PERIOD = 900;
@@ -95,3 +97,4 @@ async function openWatch() {
 document.addEventListener("DOMContentLoaded", () => {
   (watchId ? openWatch() : setup()).catch((e) => showError(e.message));
 });
+})();
