@@ -66,29 +66,36 @@ def _space() -> tuple[OutcomeSpace, tuple[Preferences, ...]]:
 def test_unobjected_articles_settle_objected_ones_wait_for_the_mediator() -> None:
     space, prefs = _space()
     japan = Script(Offer((2, 2, 2)), Offer((2, 2, 2)), Accept(), Accept())
-    russia = Script(Reject((1, 2)), Reject((2,)), Reject((0, 1)), Reject(()))
+    russia = Script(
+        Offer((0, 0, 0)), Reject((1,)), Offer((0, 0, 0)), Reject((2,)), Reject((0, 1)), Reject(())
+    )
     mediator = Script(Offer((0, 0, 0)), Offer((0, 1, 1)))
     p = Conference(bilateral=2, agenda=(1, 0, 2))  # day 0 takes up issue 1; day 1, 0 and 2
     r = run(p, [japan, russia], space, prefs, deadline=4, mediator=mediator)
     state = r.state
     assert isinstance(state, ConferenceState)
+    # Russia is asked about its own position with only the day's articles as Japan tabled them
+    assert [seen[:2] for seen in russia.seen_[:4]] == [
+        ((2, 2, 2), TABLE),
+        ((0, 2, 0), ANSWER),
+        ((2, 2, 2), TABLE),
+        ((2, 0, 2), ANSWER),
+    ]
+    assert russia.seen_[1][2] is True  # shown as a text to answer
     # 1 objected on day 0: set aside; on day 1, 0 settled at the tabled option, 2 set aside
     assert state.settled == ((0, 2, 1),)
-    # the mediator's texts keep issue 0 as settled, whatever it drafted
+    # the mediator starts from the tabled text; its texts keep issue 0 as settled
     offers = [m.action for m in r.moves if isinstance(m.action, Offer)]
-    assert offers[2:] == [Offer((2, 0, 0)), Offer((2, 1, 1))]
+    assert offers[4:] == [Offer((2, 0, 0)), Offer((2, 1, 1))]
     assert mediator.seen_[0][0] == (2, 2, 2) and mediator.seen_[1][0] == (2, 0, 0)
+    assert mediator.seen_[0][1] == TABLE and japan.seen_[2][1] == ANSWER
     assert r.agreement is None and r.rounds == 4
-    # the turns: the tabling party and the mediator table, the others answer
-    assert japan.seen_[0][1] == TABLE and russia.seen_[0][1] == ANSWER
-    assert russia.seen_[0][2] is True and japan.seen_[2][1] == ANSWER
-    assert mediator.seen_[0][1] == TABLE
 
 
 def test_heard_objections_leave_out_settled_articles() -> None:
     space, prefs = _space()
     japan = Script(Offer((2, 2, 2)), Reject((0,)))
-    russia = Script(Reject((2,)), Reject((0, 2)))
+    russia = Script(Offer((0, 0, 0)), Reject((2,)), Reject((0, 2)))
     seen: list[object] = []
 
     class Med(Script):
@@ -105,28 +112,33 @@ def test_heard_objections_leave_out_settled_articles() -> None:
     assert r.agreement is None and r.state.done
 
 
-def test_a_text_every_party_accepts_is_agreed_on_a_bilateral_day() -> None:
+def test_sittings_that_settle_every_issue_make_the_agreement() -> None:
     space, prefs = _space()
     r = run(
-        Conference(bilateral=3),
-        [Script(Offer((1, 2, 0))), Script(Accept())],
+        Conference(bilateral=3, agenda=(0, 1, 2)),
+        [Script(Offer((1, 2, 0)), Offer((1, 2, 0)), Offer((1, 2, 0))),
+         Script(Offer((0, 0, 0)), Accept(), Offer((2, 2, 2)), Reject((2,)), Offer((0, 0, 0)),
+                Accept())],
         space,
         prefs,
         deadline=5,
         mediator=Script(),
-    )
-    assert r.agreement == (1, 2, 0) and r.rounds == 1
+    )  # fmt: skip
+    # issue 0 settles on day 0 at 1; issue 1 on day 1 at 2 (the objection named only 2)
+    # issue 2 on day 2 at 0 (tabled (1, 2, 0) with 0 and 1 standing)
+    assert r.agreement == (1, 2, 0) and r.rounds == 3
 
 
 def test_time_runs_evenly_through_both_phases() -> None:
     p = Conference(bilateral=1)
     s = p.start(2, 2)
     times = []
-    for a in (Offer((0,)), Reject(()), Offer((0,)), Reject(()), Reject(())):
+    moves = (Offer((0,)), Offer((0,)), Reject((0,)), Offer((0,)), Reject(()), Reject(()))
+    for a in moves:
         times.append(p.time(s))
         s = p.step(s, a)
-    assert times == pytest.approx([0.0, 0.25, 0.5, 0.5 + 1 / 6, 0.5 + 2 / 6])
-    assert s.done and p.legal(s) == frozenset()
+    assert times == pytest.approx([0.0, 1 / 6, 1 / 3, 0.5, 0.5 + 1 / 6, 0.5 + 2 / 6])
+    assert s.done and s.agreement is None and p.legal(s) == frozenset()
 
 
 @pytest.mark.parametrize("mediator", registry.strategy_names(mediator=True))
@@ -157,16 +169,17 @@ def test_every_party_strategy_plays_the_conference_legally(mediator: str, k: int
 def test_the_end_and_the_agreement_follow_from_the_history_alone() -> None:
     """`is_final` and `agreement`, read from the moves, say what `step` recorded."""
     space, prefs = _space()
+    one = Conference(bilateral=1, agenda=(1,))
     cases = [
-        ([Script(Offer((1, 2, 0))), Script(Accept())], Script(), 5),
-        ([Script(Offer((1, 1, 1)), Reject(()), Accept()), Script(Reject((0,)), Reject(()), Accept())],
-         Script(Offer((0, 0, 0)), Offer((2, 2, 2))), 5),
-        ([Script(Offer((1, 1, 1)), Reject(())), Script(Reject((0,)), Reject(()))],
+        (one, [Script(Offer((1, 1, 1)), Accept()), Script(Offer((0, 0, 0)), Reject((1,)), Accept())],
+         Script(Offer((2, 2, 2))), 5),
+        (one, [Script(Offer((1, 1, 1)), Reject(())), Script(Offer((0, 0, 0)), Reject(()), Reject((0,)))],
          Script(Offer((0, 0, 0))), 2),
-        ([Script(Offer((1, 1, 1))), Script(Walk())], Script(), 5),
+        (one, [Script(Offer((1, 1, 1))), Script(Walk())], Script(), 5),
+        (Conference(bilateral=1), [Script(Offer((1, 2, 0))), Script(Offer((0, 0, 0)), Accept())],
+         Script(), 5),
     ]  # fmt: skip
-    p = Conference(bilateral=1, agenda=(1,))
-    for parties, mediator, deadline in cases:
+    for p, parties, mediator, deadline in cases:
         r = run(p, parties, space, prefs, deadline=deadline, mediator=mediator)
         s = p.start(2, deadline)
         for m in r.moves:
@@ -174,6 +187,7 @@ def test_the_end_and_the_agreement_follow_from_the_history_alone() -> None:
             s = p.step(s, m.action)
         assert p.is_final(s) and s.done
         assert p.agreement(s) == s.agreement == r.agreement
+    assert r.agreement == (1, 2, 0)
 
 
 def test_a_plan_keeps_the_protocol_parameters() -> None:
