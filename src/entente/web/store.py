@@ -83,6 +83,12 @@ class Store:
         if str(path) != ":memory:":
             if p.exists() and not p.is_file():
                 raise EntenteError(f"--db {quoted(str(path))}: not a file; expected a file path")
+            for up in [p.parent, *p.parent.parents]:
+                if up.exists() and not up.is_dir():
+                    raise EntenteError(
+                        f"--db {quoted(str(path))}: {quoted(str(up))} is a file, not a folder; "
+                        "expected a path in a folder"
+                    )
             try:
                 p.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
