@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -231,8 +231,12 @@ def play(
     table: Table | None = None,
     time_limit: float | None = None,
     clock: Callable[[], float] | None = None,
+    players: Sequence[Any] | None = None,
 ) -> Result:
     """Run a plan: every random choice comes from `seed` (a whole number, at least 0).
+
+    `players`, when given, are the parties' strategy objects to play (fresh ones, as
+    `_fresh(plan, i, spec)` makes them), so that the caller can read what they learned.
 
     `time_limit` (seconds, read from `clock`) adds a deadline on a clock to the plan's rounds:
     see `session.run`.
@@ -248,7 +252,9 @@ def play(
     k = len(plan.strategies)
     return run(
         registry.protocol(plan.protocol),
-        [_fresh(plan, i, s) for i, s in enumerate(plan.strategies)],
+        list(players)
+        if players is not None
+        else [_fresh(plan, i, s) for i, s in enumerate(plan.strategies)],
         sc.space,
         sc.prefs,
         deadline=plan.deadline,

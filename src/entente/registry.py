@@ -15,6 +15,7 @@ elsewhere (a Ray cluster) a plugin must be an installed entry point.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import inspect
 import math
@@ -204,9 +205,15 @@ _FIXED = frozenset({"name", "mediated", "mediator"})
 
 def parameters(cls: type) -> dict[str, inspect.Parameter]:
     """The keyword parameters a spec may give `cls`, in the order of its signature."""
+    return dict(_parameters(cls))
+
+
+@functools.lru_cache(maxsize=256)
+def _parameters(cls: type) -> tuple[tuple[str, inspect.Parameter], ...]:
+    # read once per class: a tournament makes a strategy from its spec for every negotiation
     sig = inspect.signature(cls)
     named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    return {k: p for k, p in sig.parameters.items() if p.kind in named and k not in _FIXED}
+    return tuple((k, p) for k, p in sig.parameters.items() if p.kind in named and k not in _FIXED)
 
 
 def _wanted(default: Any, value: Any) -> str | None:

@@ -198,7 +198,8 @@ _MEASURES = ("rounds", "seconds", "frontier_distance", "nash_distance", "welfare
 def _looped(prep: Prepared, cell: Cell, plan: api.Plan) -> Row:
     """One cell as `api.play` plays its plan (through the driver loop, `session.run`)."""
     start = time.perf_counter()
-    result = api.play(plan, cell.seed, table=prep.table)
+    players = tuple(api._fresh(plan, i, s) for i, s in enumerate(plan.strategies))
+    result = api.play(plan, cell.seed, table=prep.table, players=players)
     seconds = time.perf_counter() - start
     to_front, to_nash = prep.distances(result.utilities)
     agreement = np.asarray(result.agreement) if result.agreement is not None else None
@@ -206,7 +207,9 @@ def _looped(prep: Prepared, cell: Cell, plan: api.Plan) -> Row:
         prep, cell, agreement, result.utilities, result.rounds, seconds, to_front[0], to_nash[0]
     )
     sc = prep.scenario
-    models = party_accuracy(plan.strategies, result.moves, sc.space, tuple(sc.prefs), points=0)
+    models = party_accuracy(
+        plan.strategies, result.moves, sc.space, tuple(sc.prefs), points=0, played=players
+    )
     row["model_tau"] = [None if a is None else _num(a.kendall_tau) for a in models]
     row["model_pearson"] = [None if a is None else _num(a.pearson) for a in models]
     return row

@@ -190,23 +190,49 @@ def has_model(spec: str) -> bool:
         return False  # not a registered strategy (an object the API was given)
 
 
+def caught_up(
+    models: dict[int, OpponentModel], moves: tuple[Move, ...]
+) -> dict[int, OpponentModel]:
+    """The models a strategy played with, each fed the offers of its opponent in `moves` that
+    it has not learned yet (those after its first `n_`), in order: the models' state after
+    every offer, as a fresh model fed all of them would have it (a strategy learns its
+    opponents' offers in order, up to its last move)."""
+    seen = {j: int(getattr(m, "n_", 0)) for j, m in models.items()}
+    for m in moves:
+        if m.actor in models and isinstance(m.action, Offer):
+            if seen[m.actor] > 0:
+                seen[m.actor] -= 1
+            else:
+                models[m.actor].update(m.action.outcome, m.time)
+    return models
+
+
 def party_accuracy(
     specs: tuple[str, ...],
     moves: tuple[Move, ...],
     space: OutcomeSpace,
     prefs: tuple[Preferences, ...],
     points: int = 10,
+    played: tuple[Any, ...] | None = None,
 ) -> list[Accuracy | None]:
     """For each party, the accuracy of the opponent models its strategy (`specs[i]`) keeps, fed
     with the offers in `moves`; None for a strategy without models, or a space too large to
     list. The models are made afresh by `reset`, as the strategy makes them, and learn every
-    offer the opponents made; `points=0` measures only the end."""
+    offer the opponents made; `points=0` measures only the end.
+
+    With `points=0` and `played` (the strategy objects that played `moves`), each party's own
+    models are measured instead, caught up with the offers they had not learned
+    (`caught_up`): the same models in the same state, without learning every offer again."""
     out: list[Accuracy | None] = []
     k = len(prefs)
     state = registry.protocol("alternating").start(k, 1)
     for i, spec in enumerate(specs):
         if not (space.enumerable and has_model(spec)):
             out.append(None)
+            continue
+        own = getattr(played[i], "opponent_model_", None) if played and points == 0 else None
+        if own:
+            out.append(accuracy_trace(caught_up(dict(own), moves), (), space, prefs, 0))
             continue
         s = registry.strategy(spec)
         view = View(i, state, 0.0, space, Own(i, prefs[i], space, None), False, None, prefs)

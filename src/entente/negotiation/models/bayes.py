@@ -82,14 +82,28 @@ class BayesModel:
         self.weight_post_ = np.full(len(self.weights), 1.0 / len(self.weights))
         self.eval_post_ = [np.full(k, 1.0 / k) for k in shape]
         self.n_ = 0
+        self._means: tuple[Floats, list[Floats]] | None = None  # until the next update
+        # each issue's hypotheses' evaluations of its options, option by option (rows), and
+        # where each issue's hypotheses start in one array of all of them (after the weights')
+        self._columns = [np.ascontiguousarray(s.T) for s in self.shapes]
+        self._starts = np.cumsum([len(self.weights), *shape]).tolist()
+
+    def _expectations(self) -> tuple[Floats, list[Floats]]:
+        """The posterior means of the weights and of each issue's evaluations, computed once
+        per update (every reader between two updates shares them)."""
+        if self._means is None:
+            ew = np.asarray(self.weight_post_ @ self.weights)
+            ev = [np.asarray(p @ s) for p, s in zip(self.eval_post_, self.shapes, strict=True)]
+            self._means = (ew, ev)
+        return self._means
 
     def expected_weights(self) -> Floats:
         """The posterior mean of each issue's weight (sums to 1)."""
-        return np.asarray(self.weight_post_ @ self.weights)
+        return self._expectations()[0].copy()
 
     def expected_values(self, i: int) -> Floats:
         """The posterior mean evaluation of each option of issue i."""
-        return np.asarray(self.eval_post_[i] @ self.shapes[i])
+        return self._expectations()[1][i].copy()
 
     def expected_offer(self, time: float) -> float:
         """u'(t): what the opponent's offer at time t is assumed to be worth to it."""
@@ -101,28 +115,30 @@ class BayesModel:
 
     def update(self, outcome: tuple[int, ...], time: float) -> None:
         """Bayes' rule on every hypothesis, after the opponent offered `outcome` at `time`."""
-        b = np.asarray(outcome, dtype=np.int64)
-        ew = self.expected_weights()
-        c = np.array([self.expected_values(i)[b[i]] for i in range(len(b))])
+        ew, ev = self._expectations()
+        c = np.array([ev[i][x] for i, x in enumerate(outcome)])
         total = float(ew @ c)
-        # weight hypotheses: each ordering, evaluations at their expectation
-        self.weight_post_ = _normalised(
-            self.weight_post_ * self.likelihood(self.weights @ c, time), self.weight_post_
-        )
-        # each issue's shapes: that issue's shape varies, the rest at their expectation
-        for i in range(len(b)):
-            u = total - ew[i] * c[i] + ew[i] * self.shapes[i][:, b[i]]
-            post = self.eval_post_[i]
-            self.eval_post_[i] = _normalised(post * self.likelihood(u, time), post)
+        # the weight hypotheses (each ordering, evaluations at their expectation) and each
+        # issue's shapes (that issue's shape varies, the rest at their expectation): every
+        # hypothesis's utility of the offer, then all likelihoods in one array operation
+        us = [self.weights @ c]
+        for i, x in enumerate(outcome):
+            us.append(total - ew[i] * c[i] + ew[i] * self._columns[i][x])
+        likely = self.likelihood(np.concatenate(us), time)
+        starts = self._starts
+        self.weight_post_ = _normalised(self.weight_post_ * likely[: starts[0]], self.weight_post_)
+        for i, post in enumerate(self.eval_post_):
+            self.eval_post_[i] = _normalised(post * likely[starts[i] : starts[i + 1]], post)
         self.n_ += 1
+        self._means = None
 
     def utility(self, outcomes: NDArray[np.int64]) -> Floats:
         """Expected utility to the opponent of each row of `outcomes` (m, n)."""
         o = np.asarray(outcomes).reshape(-1, len(self.shape))
-        ew = self.expected_weights()
+        ew, ev = self._expectations()
         total = np.zeros(o.shape[0])
         for i in range(len(self.shape)):
-            total += ew[i] * self.expected_values(i)[o[:, i]]
+            total += ew[i] * ev[i][o[:, i]]
         return total
 
 

@@ -45,6 +45,9 @@ class OpponentWatch:
         }
         self.offers: dict[int, list[tuple[Outcome, float]]] = {j: [] for j in self.models}
         self.seen = 0
+        self.version = 0
+        """Updates so far: what is computed from the models holds while it stays the same."""
+        self._all: tuple[np.ndarray, Floats] | None = None  # every outcome's, until an update
 
     def learn(self, view: View) -> None:
         history = view.state.history
@@ -52,11 +55,20 @@ class OpponentWatch:
             if m.actor in self.models and isinstance(m.action, Offer):
                 self.models[m.actor].update(m.action.outcome, m.time)
                 self.offers[m.actor].append((m.action.outcome, m.time))
+                self._all = None
+                self.version += 1
         self.seen = len(history)
 
     def estimates(self, rows: np.ndarray) -> Floats:
         """Estimated utility (m, opponents) of each row of `rows` to each opponent."""
         return np.stack([self.models[j].utility(rows) for j in self.models], axis=1)
+
+    def every(self, outcomes: np.ndarray) -> Floats:
+        """`estimates` of every outcome of a listed space (`outcomes`, indexed by flat id),
+        computed once between two updates of the models (row by row the same numbers)."""
+        if self._all is None or self._all[0] is not outcomes:
+            self._all = (outcomes, self.estimates(outcomes))
+        return self._all[1]
 
 
 def expected_best(utilities: Floats, draws: int) -> float:
@@ -93,6 +105,10 @@ class NiceTitForTat(Negotiator):
         self.opponent_model_ = self.watch_.models
         self.nash_: int = -1
         self.concession_ = 0.0
+        # what the rules computed for the models as they stand (`watch_.version`): the
+        # aspiration, and the last offer chosen for a target; the same answers, computed once
+        self._aim: tuple[int, int, float, float] | None = None
+        self._choice: tuple[int, float, Outcome] | None = None
 
     def _rows(self, own: Own) -> np.ndarray:
         assert own.table is not None
@@ -107,7 +123,7 @@ class NiceTitForTat(Negotiator):
         ok = own.table.ok[:, own.index] & (mine >= 0)
         if not ok.any():
             return -1
-        product = np.where(ok, mine, -1.0) * np.prod(self.watch_.estimates(self._rows(own)), axis=1)
+        product = np.where(ok, mine, -1.0) * np.prod(self.watch_.every(self._rows(own)), axis=1)
         return int(np.argmax(np.where(ok, product, -np.inf)))
 
     def opponent_concession(self, view: View, nash: int) -> float:
@@ -115,14 +131,12 @@ class NiceTitForTat(Negotiator):
         its estimated utility; the least of the opponents' shares."""
         own = view.me_own
         shares = []
-        nash_row = np.asarray([own.outcome(nash)])
-        for j, model in self.watch_.models.items():
+        every = self.watch_.every(self._rows(own))
+        for col, j in enumerate(self.watch_.models):
             offers = self.watch_.offers[j]
             if not offers:
                 return 0.0
-            first, last, goal = model.utility(
-                np.asarray([offers[0][0], offers[-1][0], nash_row[0]])
-            )
+            first, last, goal = every[[own.flat(offers[0][0]), own.flat(offers[-1][0]), nash], col]
             span = first - goal
             shares.append(0.0 if span <= 1e-12 else float(np.clip((first - last) / span, 0, 1)))
         return min(shares) if shares else 0.0
@@ -130,22 +144,35 @@ class NiceTitForTat(Negotiator):
     def target(self, view: View) -> float:
         self.watch_.learn(view)
         own = view.me_own
+        version = self.watch_.version
+        if self._aim is not None and self._aim[0] == version:  # nothing learned since
+            _, self.nash_, self.concession_, aim = self._aim
+            return aim
         self.nash_ = self.nash_point(view)
         if self.nash_ < 0:
-            return own.best
-        self.concession_ = self.opponent_concession(view, self.nash_)
-        at_nash = own.utility(own.outcome(self.nash_))
-        return max(self.floor(own), own.best - self.concession_ * (own.best - at_nash))
+            aim = own.best
+        else:
+            self.concession_ = self.opponent_concession(view, self.nash_)
+            at_nash = own.utility(own.outcome(self.nash_))
+            aim = max(self.floor(own), own.best - self.concession_ * (own.best - at_nash))
+        self._aim = (version, self.nash_, self.concession_, aim)
+        return aim
 
     def choose(self, view: View, target: float) -> Outcome:
         own = view.me_own
         if own.table is None or not any(m.n_ for m in self.watch_.models.values()):
             return own.near(target, self.rng_)
+        version = self.watch_.version
+        if self._choice is not None and self._choice[:2] == (version, target):
+            return self._choice[2]
         ids = own.between(target, target + self.tolerance)
         if len(ids) == 0:
-            return own.near(target, self.rng_)
-        score = self.watch_.estimates(self._rows(own)[ids]).sum(axis=1)
-        return own.outcome(int(ids[int(np.argmax(score))]))
+            got = own.near(target, self.rng_)
+        else:
+            score = self.watch_.every(self._rows(own))[ids].sum(axis=1)
+            got = own.outcome(int(ids[int(np.argmax(score))]))
+        self._choice = (version, target, got)
+        return got
 
     def accepts(self, view: View, outcome: Outcome, target: float) -> bool:
         own = view.me_own
