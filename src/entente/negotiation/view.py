@@ -41,6 +41,20 @@ class Own:
 
     def flat(self, outcome: Outcome) -> int:
         """The outcome's flat id (mixed radix, first issue most significant)."""
+        known = self._flats.get(outcome) if type(outcome) is tuple else None
+        if known is not None:
+            return known
+        flat = self._flat(outcome)
+        if type(outcome) is tuple and len(self._flats) < 1 << 16:
+            self._flats[outcome] = flat
+        return flat
+
+    @cached_property
+    def _flats(self) -> dict[Outcome, int]:
+        """The flat ids of outcomes asked about so far (strategies ask again and again)."""
+        return {}
+
+    def _flat(self, outcome: Outcome) -> int:
         if len(outcome) == len(self._strides):
             flat = 0
             for x, size, stride in zip(outcome, self.space.shape, self._strides, strict=True):

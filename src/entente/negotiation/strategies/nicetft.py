@@ -109,6 +109,7 @@ class NiceTitForTat(Negotiator):
         # aspiration, and the last offer chosen for a target; the same answers, computed once
         self._aim: tuple[int, int, float, float] | None = None
         self._choice: tuple[int, float, Outcome] | None = None
+        self._gains: tuple[np.ndarray, Floats, bool] | None = None
 
     def _rows(self, own: Own) -> np.ndarray:
         assert own.table is not None
@@ -119,11 +120,14 @@ class NiceTitForTat(Negotiator):
         own = view.me_own
         if own.table is None:
             return -1
-        mine = own.table.u[:, own.index] - own.prefs.reservation
-        ok = own.table.ok[:, own.index] & (mine >= 0)
-        if not ok.any():
+        if self._gains is None:  # its own side of the product: the same at every move
+            mine = own.table.u[:, own.index] - own.prefs.reservation
+            ok = own.table.ok[:, own.index] & (mine >= 0)
+            self._gains = (ok, np.where(ok, mine, -1.0), bool(ok.any()))
+        ok, gains, some = self._gains
+        if not some:
             return -1
-        product = np.where(ok, mine, -1.0) * np.prod(self.watch_.every(self._rows(own)), axis=1)
+        product = gains * np.prod(self.watch_.every(self._rows(own)), axis=1)
         return int(np.argmax(np.where(ok, product, -np.inf)))
 
     def opponent_concession(self, view: View, nash: int) -> float:
