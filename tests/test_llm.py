@@ -46,7 +46,7 @@ def view(me: int = 0, mediated: bool = False, moves: int = 0) -> View:
 
 def test_schema_enums_are_the_legal_actions_and_every_issues_options() -> None:
     v = view()
-    s = prompt.schema(v, messages=False)
+    s = prompt.schema(v, messages=0)
     assert s["properties"]["action"]["enum"] == ["offer", "walk"]
     offer = s["properties"]["offer"]
     assert offer["required"] == [i.id for i in SC.space.issues]
@@ -54,7 +54,7 @@ def test_schema_enums_are_the_legal_actions_and_every_issues_options() -> None:
         assert offer["properties"][i.id] == {"type": "string", "enum": list(i.options)}
     assert "objections" not in s["properties"] and "message" not in s["properties"]
     answering = view(mediated=True, moves=1)
-    s = prompt.schema(answering, messages=True)
+    s = prompt.schema(answering, messages=50)
     assert s["properties"]["action"]["enum"] == ["accept", "reject", "walk"]
     assert "offer" not in s["properties"]
     assert s["properties"]["objections"]["items"]["enum"] == [i.id for i in SC.space.issues]
@@ -64,16 +64,17 @@ def test_schema_enums_are_the_legal_actions_and_every_issues_options() -> None:
 def test_a_reply_is_read_back_as_the_action_it_names() -> None:
     v = view(moves=1)
     labels = SC.space.labels(SC.history.outcome)
-    got = prompt.read(json.dumps({"action": "offer", "offer": labels}), v, messages=False)
+    got = prompt.read(json.dumps({"action": "offer", "offer": labels}), v, messages=0)
     assert got == (Offer(SC.history.outcome), None)
-    assert prompt.read('{"action": "accept"}', v, False) == (Accept(), None)
-    assert prompt.read('{"action": "walk"}', v, False) == (Walk(), None)
+    assert prompt.read('{"action": "accept"}', v, 0) == (Accept(), None)
+    assert prompt.read('{"action": "walk"}', v, 0) == (Walk(), None)
     text = '{"action": "accept", "message": "We\x01 agree.\n\x7f  Sign"}'
-    assert prompt.read(text, v, True) == (Accept(), "We agree. Sign")
-    assert prompt.read(text, v, False) == (Accept(), None)
+    assert prompt.read(text, v, 280) == (Accept(), "We agree. Sign")
+    assert prompt.read(text, v, 5) == (Accept(), "We ag")
+    assert prompt.read(text, v, 0) == (Accept(), None)
     answering = view(mediated=True, moves=1)
     reply = '{"action": "reject", "objections": ["korea", "sakhalin", "korea"]}'
-    assert prompt.read(reply, answering, False) == (Reject((0, 4)), None)
+    assert prompt.read(reply, answering, 0) == (Reject((0, 4)), None)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +90,7 @@ def test_a_reply_is_read_back_as_the_action_it_names() -> None:
 )
 def test_an_invalid_reply_says_why(reply: str, reason: str) -> None:
     with pytest.raises(prompt.Invalid, match=re.escape(reason)):
-        prompt.read(reply, view(moves=1), messages=False)
+        prompt.read(reply, view(moves=1), messages=0)
 
 
 # -- the prompt ----------------------------------------------------------------------------------
@@ -108,11 +109,18 @@ def test_the_prompt_shows_only_what_the_party_may_see() -> None:
     mine = dataclasses.replace(SC.prefs[0], reservation=0.123)
     v3 = dataclasses.replace(v, own=Own(0, mine, SC.space, None))
     assert "0.123" in prompt.render(t, v3, "utilities", 20, False)
-    assert "korea: independent 0.000, consent 0.120, paramount 0.200" in text
+    korea = SC.prefs[0].linear.issue_values(0)  # type: ignore[union-attr]
+    assert (
+        "- korea: "
+        + ", ".join(f"{o} {x:.3f}" for o, x in zip(SC.space.issues[0].options, korea, strict=True))
+        in text
+    )
     assert "round 1: you offered korea=paramount" in text and "round 1: party 2 offered" in text
     assert "This is round 2 of 20; 75% of the time is left." in text
     ranking = prompt.render(t, v, "ranking", 20, False)
-    assert "- korea: paramount > consent > independent" in ranking and "0.120" not in ranking
+    best_first = [SC.space.issues[0].options[k] for k in np.argsort(-korea, kind="stable")]
+    assert "- korea: " + " > ".join(best_first) in ranking
+    assert f"{korea.max():.3f}" not in ranking
     assert "(1 earlier moves not shown)" in prompt.render(t, v, "utilities", 1, False)
 
 
@@ -126,7 +134,9 @@ def test_a_template_of_ones_own(tmp_path: Path) -> None:
         f"${name}" in prompt.TEMPLATE for name in prompt.PLACEHOLDERS
     )
     path.write_text("Speak for $country")
-    with pytest.raises(EntenteError, match=re.escape("t.txt: unknown placeholder 'country'; expected one")):
+    with pytest.raises(
+        EntenteError, match=re.escape("t.txt: unknown placeholder 'country'; expected one")
+    ):
         prompt.load_template(str(path))
     path.write_text("costs $5")
     with pytest.raises(EntenteError, match=re.escape("t.txt: a '$' that starts no placeholder")):
@@ -235,15 +245,20 @@ def test_invalid_replies_are_retried_then_the_fallback_moves(tmp_path: Path) -> 
 
 
 def test_the_guard_refuses_a_move_worth_less_than_no_agreement(tmp_path: Path) -> None:
-    worst = {i.id: i.options[int(np.argmin(SC.prefs[0].linear.issue_values(k)))]  # type: ignore[union-attr]
-             for k, i in enumerate(SC.space.issues)}  # fmt: skip
-    reply = json.dumps({"action": "offer", "offer": worst})
-    with scripted_server(lambda b: (200, completion(reply))) as s:
-        r = _play(f"llm(base_url={s.url!r}, cache='off', retries=0)", deadline=2)
-        loose = _play(f"llm(base_url={s.url!r}, cache='off', guard=False)", deadline=2)
-    note = json.loads(trace_jsonl(r, SC.space, SC.prefs).splitlines()[0])["note"]
-    assert note["invalid"] == ["the offer is worth 0.000 to you, less than no agreement (0.400)"]
-    assert loose.moves[0].action == Offer(SC.space.parse(worst))
+    t, floor = api.table(SC), SC.prefs[0].reservation
+    low = tuple(int(x) for x in t.outcomes[np.flatnonzero(t.ok[:, 0] & (t.u[:, 0] < floor))[0]])
+    crossing = tuple(int(x) for x in t.outcomes[np.flatnonzero(~t.ok[:, 0])[0]])
+    for outcome, reason in [
+        (low, f"is worth {SC.prefs[0](low):.3f} to you, less than no agreement ({floor:.3f})"),
+        (crossing, "crosses one of your red lines"),
+    ]:
+        reply = json.dumps({"action": "offer", "offer": SC.space.labels(outcome)})
+        with scripted_server(lambda b, reply=reply: (200, completion(reply))) as s:
+            r = _play(f"llm(base_url={s.url!r}, cache='off', retries=0)", deadline=2)
+            loose = _play(f"llm(base_url={s.url!r}, cache='off', guard=False)", deadline=2)
+        note = json.loads(trace_jsonl(r, SC.space, SC.prefs).splitlines()[0])["note"]
+        assert note["invalid"] == [f"the offer {reason}"]
+        assert loose.moves[0].action == Offer(outcome)
 
 
 def test_walk_false_keeps_walking_out_of_the_schema(tmp_path: Path) -> None:

@@ -70,7 +70,7 @@ _ACTIONS = {
 _NAMES = {Offer: "offer", Accept: "accept", Reject: "reject", Walk: "walk"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 MESSAGE_CHARS = 280
-"""The longest message kept in a trace (a longer one is cut)."""
+"""The longest message the schema allows by default (and a trace keeps)."""
 
 
 class Invalid(ValueError):
@@ -106,8 +106,9 @@ def legal_names(view: View) -> list[str]:
     return [n for k, n in _NAMES.items() if k in view.legal]
 
 
-def schema(view: View, messages: bool) -> dict[str, Any]:
-    """The JSON schema of a reply: enums of the legal actions and of every issue's option ids."""
+def schema(view: View, messages: int) -> dict[str, Any]:
+    """The JSON schema of a reply: enums of the legal actions and of every issue's option ids,
+    and a message of at most `messages` characters (0: none)."""
     legal = legal_names(view)
     props: dict[str, Any] = {"action": {"type": "string", "enum": legal}}
     required = ["action"]
@@ -128,7 +129,7 @@ def schema(view: View, messages: bool) -> dict[str, Any]:
         }
         required.append("objections")
     if messages:
-        props["message"] = {"type": "string", "maxLength": MESSAGE_CHARS}
+        props["message"] = {"type": "string", "maxLength": messages}
         required.append("message")
     return {
         "type": "object",
@@ -138,8 +139,9 @@ def schema(view: View, messages: bool) -> dict[str, Any]:
     }
 
 
-def read(text: str, view: View, messages: bool) -> tuple[Action, str | None]:
-    """The action a reply names, and its message (None when messages are off or empty).
+def read(text: str, view: View, messages: int) -> tuple[Action, str | None]:
+    """The action a reply names, and its message of at most `messages` characters (None when
+    messages are off (0) or empty).
 
     Raises `Invalid` with the reason when the reply is not JSON, names an action that is not
     legal now, or an option or issue that does not exist. Control characters inside strings
@@ -158,7 +160,7 @@ def read(text: str, view: View, messages: bool) -> tuple[Action, str | None]:
     message = None
     if messages and isinstance(data.get("message"), str):
         text = data["message"].encode("utf-8", "replace").decode("utf-8")  # no lone surrogate
-        message = " ".join(_CONTROL.sub(" ", text).split())[:MESSAGE_CHARS] or None
+        message = " ".join(_CONTROL.sub(" ", text).split())[:messages] or None
     match name:
         case "offer":
             return Offer(_outcome(data.get("offer"), view)), message

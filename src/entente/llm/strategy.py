@@ -29,7 +29,8 @@ class LLM(Strategy):
     at most `retries` times; then the `fallback` strategy moves. A server that is down, slower
     than `timeout` seconds or answers garbage stops the run with one line (`on_error='fail'`) or
     hands the rest of the negotiation to the fallback (`on_error='fallback'`). Every retry and
-    fallback is recorded in the trace, with the model's `messages` when asked for.
+    fallback is recorded in the trace, with the model's `messages` (at most `message_chars`
+    characters each) when asked for.
 
     With `walk=False` the model is not offered walking away; `mode='ranking'` describes the
     party's preferences as a ranking in words instead of numbers; `history` moves are shown.
@@ -51,6 +52,7 @@ class LLM(Strategy):
         template: str = "",
         mode: str = "utilities",
         messages: bool = False,
+        message_chars: int = prompt.MESSAGE_CHARS,
         history: int = 20,
         retries: int = 2,
         fallback: str = "boulware",
@@ -69,6 +71,7 @@ class LLM(Strategy):
         self.template = template
         self.mode = mode
         self.messages = messages
+        self.message_chars = message_chars
         self.history = history
         self.retries = retries
         self.fallback = fallback
@@ -97,7 +100,10 @@ class LLM(Strategy):
             raise ValueError(f"temperature {self.temperature!r}: expected a number from 0 to 2")
         if not self.timeout > 0:
             raise ValueError(f"timeout {self.timeout!r}: expected seconds above 0")
-        for field, low in (("retries", 0), ("history", 0), ("max_tokens", 1), ("concurrency", 1)):
+        for field, low in (
+            ("retries", 0), ("history", 0), ("max_tokens", 1), ("concurrency", 1),
+            ("message_chars", 1),
+        ):  # fmt: skip
             if getattr(self, field) < low:
                 raise ValueError(f"{field} {getattr(self, field)!r}: expected at least {low}")
         if self.key_env and not self.key_env.replace("_", "a").isalnum():
@@ -152,7 +158,7 @@ class LLM(Strategy):
             "seed": self.seed_,
             "response_format": {
                 "type": "json_object",
-                "schema": prompt.schema(view, self.messages),
+                "schema": prompt.schema(view, self._chars),
             },
         }
         refused: list[str] = []
@@ -165,7 +171,7 @@ class LLM(Strategy):
                 self.down_ = str(e)
                 return self._fall(real, self.down_, refused)
             try:
-                action, message = prompt.read(reply.text, view, self.messages)
+                action, message = prompt.read(reply.text, view, self._chars)
                 if self.guard:
                     self._guard(view, action)
             except prompt.Invalid as e:
@@ -186,6 +192,11 @@ class LLM(Strategy):
             self.note_ = note or None
             return action
         return self._fall(real, f"{len(refused)} invalid replies", refused)
+
+    @property
+    def _chars(self) -> int:
+        """The longest message the model may write (0: none)."""
+        return self.message_chars if self.messages else 0
 
     def _ask(self, body: dict[str, Any]) -> client.Reply:
         k = cache_.key(self.base_url, body)
