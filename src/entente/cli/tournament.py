@@ -59,25 +59,34 @@ def tournament(
         str | None, typer.Option(help="Mediator spec (mediated; default: the scenario's).")
     ] = None,
     self_play: Annotated[bool, typer.Option(help="Let a strategy meet itself.")] = True,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Ask language-model strategies (llm) again instead of replaying cached replies.",
+        ),
+    ] = False,
 ) -> None:
     """Negotiate every strategy against every other, in every role, on every scenario."""
     from entente.cli.tournament_show import run_grid
+    from entente.llm.cache import refreshing
 
-    run_grid(
-        scenarios,
-        strategy,
-        out,
-        rounds,
-        repetitions,
-        seed,
-        resume,
-        executor.value,
-        workers,
-        ray,
-        protocol,
-        mediator,
-        self_play,
-    )
+    with refreshing(no_cache):
+        run_grid(
+            scenarios,
+            strategy,
+            out,
+            rounds,
+            repetitions,
+            seed,
+            resume,
+            executor.value,
+            workers,
+            ray,
+            protocol,
+            mediator,
+            self_play,
+        )
 
 
 def leaderboard(

@@ -20,6 +20,7 @@ import numpy as np
 
 from entente import api, registry
 from entente.errors import EntenteError
+from entente.llm.cache import refreshing
 from entente.negotiation.boa.models import party_accuracy
 from entente.negotiation.strategies.base import Strategy
 from entente.prefs import Floats
@@ -46,12 +47,15 @@ class Task:
     batch: bool = True
     fingerprint: str = ""
     """The scenario's `fingerprint.fingerprint` (empty: not checked)."""
+    fresh: bool = False
+    """Ask language models again instead of replaying their cached replies (`--no-cache`)."""
 
 
 def play(task: Task) -> list[Row]:
     """Negotiate every cell of the task; one row per cell, in the task's order."""
     cells = list(task.cells)
-    rows = {r["key"]: r for part in _rows(task, cells) for r in part}
+    with refreshing(task.fresh):
+        rows = {r["key"]: r for part in _rows(task, cells) for r in part}
     return [rows[c.key] for c in cells]
 
 
@@ -67,11 +71,12 @@ def play_part(task: Task, folder: str, flush_seconds: float = 1.0) -> int:
     done = 0
     buffer: list[Row] = []
     last = time.monotonic()
-    for rows in _rows(task, list(task.cells)):
-        buffer.extend(rows)
-        if time.monotonic() - last >= flush_seconds:
-            store.append(buffer)
-            done, buffer, last = done + len(buffer), [], time.monotonic()
+    with refreshing(task.fresh):
+        for rows in _rows(task, list(task.cells)):
+            buffer.extend(rows)
+            if time.monotonic() - last >= flush_seconds:
+                store.append(buffer)
+                done, buffer, last = done + len(buffer), [], time.monotonic()
     store.append(buffer)
     return done + len(buffer)
 
@@ -186,6 +191,7 @@ def _batched(
                 **{name: row[name] for name in _MEASURES},
                 "model_tau": [None] * len(c.specs),  # batched strategies keep no models
                 "model_pearson": [None] * len(c.specs),
+                **{name: [None] * len(c.specs) for name in USAGE},  # nor ask any server
             }
         )
     return rows
@@ -193,6 +199,17 @@ def _batched(
 
 _MEASURES = ("rounds", "seconds", "frontier_distance", "nash_distance", "welfare")
 """The columns of a row after its cell, roles, agreement and utilities."""
+
+USAGE = {
+    "tokens_in": "tokens_in",
+    "tokens_out": "tokens_out",
+    "latency": "latency",
+    "invalid_replies": "invalid",
+    "fallbacks": "fallbacks",
+}
+"""Columns of what each party's strategy used (`Result.usage`: a language model's tokens,
+seconds waited, invalid replies, moves its fallback made), by the key it reports them under;
+null for a strategy that reports none."""
 
 
 def _looped(prep: Prepared, cell: Cell, plan: api.Plan) -> Row:
@@ -212,6 +229,9 @@ def _looped(prep: Prepared, cell: Cell, plan: api.Plan) -> Row:
     )
     row["model_tau"] = [None if a is None else _num(a.kendall_tau) for a in models]
     row["model_pearson"] = [None if a is None else _num(a.pearson) for a in models]
+    used = result.usage or (None,) * len(plan.strategies)
+    for name, key in USAGE.items():
+        row[name] = [None if u is None else u.get(key) for u in used]
     return row
 
 
@@ -248,4 +268,5 @@ def _row(
         "welfare": float(np.sum(utilities)),
         "model_tau": [None] * len(utilities),
         "model_pearson": [None] * len(utilities),
+        **{name: [None] * len(utilities) for name in USAGE},
     }

@@ -12,6 +12,7 @@ from typing import Any
 from entente import registry
 from entente.api import plan
 from entente.errors import EntenteError, quoted
+from entente.llm.cache import refresh
 from entente.scenario import Scenario
 from entente.tournament import grid
 from entente.tournament.cells import Part, slices
@@ -123,6 +124,7 @@ def run_tournament(
                 proto.name,
                 mediators[name] if mediators else None,
                 fingerprint=prints[name],
+                fresh=refresh(),  # --no-cache: workers ask language models again too
             )
             for name, part in parts.items()
             for cells in slices(part, todo[name], size)

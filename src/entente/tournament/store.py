@@ -28,11 +28,13 @@ except ImportError:  # pragma: no cover - not on POSIX: no advisory locks
 
 MANIFEST = "tournament.json"
 LOCK = "tournament.lock"
-FORMAT = 4
+FORMAT = 5
 """Version of `tournament.json`: 2 adds the scenario fingerprints and order-free lists; 3 plays
 a mediated grid with each scenario's own mediator unless --mediator names one (2 played the
 default mediator everywhere), and records each scenario's mediator under "mediator"; 4 adds
-the rows' `model_tau` and `model_pearson` (each party's opponent-model accuracy, or null)."""
+the rows' `model_tau` and `model_pearson` (each party's opponent-model accuracy, or null); 5
+adds what each party's strategy used (`tokens_in`, `tokens_out`, `latency`, `invalid_replies`,
+`fallbacks`: a language model's, or null)."""
 
 
 def _pa() -> Any:
@@ -71,6 +73,11 @@ def schema() -> Any:
             ("welfare", pa.float64()),
             ("model_tau", pa.list_(pa.float64())),
             ("model_pearson", pa.list_(pa.float64())),
+            ("tokens_in", pa.list_(pa.int64())),
+            ("tokens_out", pa.list_(pa.int64())),
+            ("latency", pa.list_(pa.float64())),
+            ("invalid_replies", pa.list_(pa.int64())),
+            ("fallbacks", pa.list_(pa.int64())),
         ]
     )
 
