@@ -211,6 +211,31 @@ BAD: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("sensitivity", "{tmp}/none.toml"), ("none.toml",)),
     # leaderboard
     (("leaderboard", "{tmp}/no-such-folder"), ("no-such-folder",)),
+    # the llm strategy's options (run, tournament)
+    (("run", "--strategy", "japan=llm(on_error='maybe')"), ("on_error", "'maybe'", "fallback")),
+    (("run", "--strategy", "japan=llm(fallback='informed')"), ("fallback", "'informed'")),
+    (("run", "--strategy", "japan=llm(fallback='llm')"), ("fallback", "needs no server")),
+    (("run", "--strategy", "japan=llm(template='{tmp}/no-such.txt')"), ("no-such.txt",)),
+    (("run", "--strategy", "japan=llm(base_url='localhost:8080')"), ("base_url", "http://")),
+    (("run", "--no-cache", "--strategy", "japan=llm(temperature=9.0)"), ("temperature",)),
+    (("run", "--strategy", "japan=llm(retries=-2)"), ("retries", "at least 0")),
+    (
+        ("run", "--strategy", "japan=llm(key_env='ENTENTE_UNSET_KEY', cache='off')"),
+        ("ENTENTE_UNSET_KEY", "is not set"),
+    ),
+    (
+        ("run", "--strategy", "japan=llm(base_url='http://127.0.0.1:9/v1', cache='off')"),
+        ("http://127.0.0.1:9/v1/chat/completions", "cannot reach"),
+    ),
+    (("run", "--no-cache=yes"), ("--no-cache",)),
+    (
+        ("tournament", "portsmouth", "-s", "llm(mode='poetry')", "-s", "micro", "-o", "{tmp}/t"),
+        ("mode", "'poetry'"),
+    ),
+    (
+        ("tournament", "portsmouth", "-s", "llm(model='')", "-o", "{tmp}/t", "--no-cache"),
+        ("model",),
+    ),
     (("leaderboard", "{tmp}/empty-folder"), ("empty-folder",)),
     (("leaderboard", "{tmp}/a-file"), ("a-file",)),
     (("leaderboard", "{tmp}/existing-dir", "--seed", "-1"), ("--seed",)),
