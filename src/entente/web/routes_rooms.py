@@ -13,7 +13,8 @@ Routes:
   title} -> {code, url}; sets the teacher's cookie.
 - GET /api/rooms/{code}: what a student sees before joining (title, scenario, party, open).
 - POST /api/rooms/{code}/join {name} -> the student (status waiting or playing, table, url).
-- GET /api/rooms/{code}/me: the student, with their seat's cookie once seated.
+- GET /api/rooms/{code}/me: the student, with their seat's cookie once seated (status "new"
+  for a browser that has not joined).
 - GET /api/rooms/{code}/dashboard, GET /api/rooms/{code}/debrief,
   POST /api/rooms/{code}/fill (seat the students waiting for a partner against agents),
   POST /api/rooms/{code}/close, GET /api/rooms/{code}/export.csv | export.parquet: teacher only.
@@ -175,8 +176,8 @@ def me(code: str, request: Request) -> JSONResponse:
     rooms = _rooms(request)
     key = normal_code(code) or ""
     student = rooms.student(key, request.cookies.get("student_" + key))
-    if student is None:
-        raise NotFound(f"room {quoted(code)}: this browser has not joined it")
+    if student is None:  # not an error: the join page asks before it shows its form
+        return JSONResponse({"room": key, "status": "new"})
     resp = JSONResponse(student.json(key))
     if student.game is not None:
         held = rooms.store.seat_of(student.game, seat_cookie(request, student.game))

@@ -1,4 +1,6 @@
+(function () {
 "use strict";
+const { el, clear, $, fmt, showError, api, draw, listen } = window.ententeUI;
 // Join a room with its code and a display name; wait for a partner if need be, then go to the
 // table (the play page, with this student's own seat).
 const parts = location.pathname.split("/").filter(Boolean);
@@ -16,6 +18,7 @@ async function describe() {
 }
 
 function seated(me) {
+  if (me.status === "new") return false;
   if (me.status === "playing") { location.href = me.url; return true; }
   $("join-card").hidden = true;
   $("wait-card").hidden = false;
@@ -44,3 +47,4 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("name").addEventListener("keydown", (e) => { if (e.key === "Enter") join(); });
   if (code) { await check(); await describe(); }
 });
+})();

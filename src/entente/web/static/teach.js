@@ -1,4 +1,6 @@
+(function () {
 "use strict";
+const { el, clear, $, fmt, showError, api, draw, listen } = window.ententeUI;
 // Open a room: the scenario, the party students play, who sits across, the rules.
 let scenario = null;
 
@@ -43,3 +45,4 @@ document.addEventListener("DOMContentLoaded", async () => {
   } catch (e) { showError(e.message); }
   $("open").addEventListener("click", openRoom);
 });
+})();

@@ -1,4 +1,6 @@
+(function () {
 "use strict";
+const { el, clear, $, fmt, showError, api, draw, listen } = window.ententeUI;
 // The teacher's dashboard: every table live (server-sent events on room:CODE), and at the end
 // every agreement on the report's utility-space figure, the spread per issue, the export.
 const code = location.pathname.split("/").filter(Boolean).pop();
@@ -58,7 +60,7 @@ function renderSpread(spread) {
 }
 
 async function drawDebrief(finished) {
-  if (finished === debriefAt) return;
+  if (finished === debriefAt || !finished) return;  // the figure waits for a finished table
   debriefAt = finished;
   const d = await api("GET", `/api/rooms/${code}/debrief`);
   $("debrief-note").textContent = `${d.finished} table(s) finished, ${d.agreements} with an agreement.`;
@@ -97,3 +99,4 @@ document.addEventListener("DOMContentLoaded", () => {
   listen("room:" + code, later);
   refresh();
 });
+})();
