@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -404,3 +405,67 @@ def test_run_json_carries_the_usage_and_the_trace_the_notes(tmp_path: Path) -> N
     rows = [json.loads(line) for line in (tmp_path / "t.jsonl").read_text().splitlines()]
     assert [row["note"]["message"] for row in rows if row["actor"] == "japan"] == ["Peace."] * n
     assert text.code == 0 and "Peace." in text.out
+
+
+def test_requests_to_one_server_are_bounded_across_threads() -> None:
+    live, peak = 0, 0
+    lock = threading.Lock()
+
+    def slow(body: dict[str, Any]) -> tuple[int, bytes]:
+        nonlocal live, peak
+        with lock:
+            live += 1
+            peak = max(peak, live)
+        time.sleep(0.2)
+        with lock:
+            live -= 1
+        return 200, completion("{}")
+
+    with scripted_server(slow) as s:
+        threads = [
+            threading.Thread(target=client.chat, args=(s.url, {"n": i}), kwargs={"concurrency": 2})
+            for i in range(6)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(s.requests) == 6
+    assert peak == 2
+
+
+def test_tournament_rows_carry_the_usage_and_no_cache_reaches_them(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    from entente.tournament import run_tournament
+    from entente.tournament.executors import InProcess
+    from entente.tournament.store import Store
+
+    with scripted_server(lambda b: (200, best(b))) as s:
+        spec = f"llm(base_url={s.url!r}, cache={str(tmp_path / 'c')!r})"
+
+        def play(out: str) -> list[dict[str, Any]]:
+            run_tournament(["portsmouth"], [spec, "boulware"], tmp_path / out, rounds=3,
+                           protocol="alternating", self_play=False, executor=InProcess())  # fmt: skip
+            return sorted(Store(tmp_path / out).read().to_pylist(), key=lambda r: r["key"])
+
+        rows = play("a")
+        asked = len(s.requests)
+        replayed = play("b")
+        assert len(s.requests) == asked, "replayed from the cache"
+        timeless = [{k: v for k, v in r.items() if k not in ("seconds", "latency")} for r in rows]
+        assert timeless == [
+            {k: v for k, v in r.items() if k not in ("seconds", "latency")} for r in replayed
+        ]
+        with cache.refreshing():
+            play("c")
+        assert len(s.requests) == 2 * asked
+    for row in rows:
+        seat = [x.startswith("llm(") for x in row["strategies"]].index(True)
+        requests = row["tokens_in"][seat] // 10  # the server counts 10 in, 5 out
+        assert requests > 0 and row["tokens_out"][seat] == 5 * requests
+        assert row["latency"][seat] > 0
+        # Japan's best offer is valid for Japan, and below Russia's reservation value
+        refused = row["invalid_replies"][seat]
+        assert (refused == 0) == (row["roles"][seat] == "japan")
+        assert row["fallbacks"][seat] == refused // 3  # retries=2: 3 refusals make a fallback
+        assert row["tokens_out"][1 - seat] is None
