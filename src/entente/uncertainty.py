@@ -315,3 +315,22 @@ def _per_issue(
 def _number(u: Any) -> dict[str, Any]:
     return {"number": u.path, "distribution": u.dist.describe(), "point": u.point,
             "source": u.source, "rationale": u.rationale}  # fmt: skip
+
+
+def brief(found: Sensitivity, top: int = 3) -> dict[str, Any]:
+    """The few lines `entente analyze` shows: agreement, the most probable treaty and whether
+    it is the point result, history matched, the issues least settled and the numbers that
+    matter most."""
+    h = found.history
+    settled = {i: max(s.values()) for i, s in found.issues.items() if s}
+    mp = found.most_probable or {}
+    return {
+        "draws": found.draws,
+        "agreement": found.agreement,
+        "most_probable": mp.get("probability", 0.0),
+        "most_probable_is_point": bool(mp.get("treaty")) and mp.get("treaty") == found.point,
+        "history_is_most_probable": bool(h and h["most_probable_is_history"]),
+        "history_all_matched": h["all_matched"] if h else None,
+        "unsettled": [i for i, x in sorted(settled.items(), key=lambda t: t[1]) if x < 0.9],
+        "pivotal": [row["number"] for row in found.ranking[:top] if row["first_order"] > 0],
+    }

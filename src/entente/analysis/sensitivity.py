@@ -156,7 +156,7 @@ def solve(
     b, k = off.shape
     parts = []
     for g, group in enumerate(model.groups):
-        u = np.einsum("bko,mo->bmk", c, group.onehot, optimize=True)
+        u = np.matmul(group.onehot, c.transpose(0, 2, 1))  # (B, m, k)
         if g == 0:
             u += off[:, None, :]
         parts.append(u)

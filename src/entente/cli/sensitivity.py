@@ -122,8 +122,12 @@ def show(data: dict[str, Any], title: str, ranking: int = 10) -> None:
         index = row.get("sobol_total", row["first_order"])
         render.row(t, row["number"], f"{index:.3f}", _side(row.get("down")), _side(row.get("up")))
     console.print(t)
-    for line in data["left_out"]:
-        console.print(f"Not drawn: {line}")
+    left = data["left_out"]
+    if left:
+        console.print(
+            f"Not drawn: {render.count(len(left), 'number')} that the protocol's outcome does "
+            f"not use ({left[0]}{', ...' if len(left) > 1 else ''}); --json lists them."
+        )
 
 
 def _side(tip: dict[str, Any] | None) -> str:
@@ -140,3 +144,23 @@ def _side(tip: dict[str, Any] | None) -> str:
 def register(app: typer.Typer) -> None:
     """Add `sensitivity` to the entente command."""
     app.command("sensitivity")(sensitivity)
+
+
+def brief_lines(b: dict[str, Any]) -> list[str]:
+    """`entente analyze`'s lines on sensitivity (from `uncertainty.brief`)."""
+    which = "the Nash point at the points" if b["most_probable_is_point"] else "another treaty"
+    out = [
+        f"Sensitivity ({b['draws']:,} draws of the ranges): agreement in {b['agreement']:.1%}; "
+        f"the most probable treaty ({which}) in {b['most_probable']:.1%}."
+    ]
+    if b["history_all_matched"] is not None:
+        where = "is" if b["history_is_most_probable"] else "is not"
+        out.append(
+            f"History {where} the most probable treaty; every issue matched in "
+            f"{b['history_all_matched']:.1%} of draws."
+        )
+    if b["unsettled"]:
+        out.append("Least settled: " + ", ".join(b["unsettled"]) + ".")
+    if b["pivotal"]:
+        out.append("Numbers that matter most: " + ", ".join(b["pivotal"]) + ".")
+    return out
