@@ -149,13 +149,20 @@ def analyze(
     scenario: ScenarioArg = "portsmouth",
     as_json: JsonOpt = False,
     frontier_budget: FrontierBudgetOpt = None,
+    draws: Annotated[
+        int,
+        typer.Option(
+            "--draws", help="Draws of the scenario's ranges for its sensitivity (0: none).", min=0
+        ),
+    ] = 1000,
 ) -> None:
-    """Outcomes, Pareto frontier, bargaining points and opposition of a scenario."""
+    """Outcomes, Pareto frontier, bargaining points and opposition of a scenario; with ranges,
+    a short sensitivity summary (`entente sensitivity` says more)."""
     with watch_frontier(frontier_budget):
-        _analyze(scenario, as_json)
+        _analyze(scenario, as_json, draws)
 
 
-def _analyze(scenario: str, as_json: bool) -> None:
+def _analyze(scenario: str, as_json: bool, draws: int = 0) -> None:
     from rich.console import Console
     from rich.text import Text
 
@@ -165,6 +172,10 @@ def _analyze(scenario: str, as_json: bool) -> None:
 
     sc = api.load(scenario)
     data = analysis(sc)
+    if sc.uncertain and draws:
+        from entente.uncertainty import brief, sensitivity
+
+        data["sensitivity"] = brief(sensitivity(sc, draws, tipping=False))
     if as_json:
         typer.echo(_strict_json(data))
         return
@@ -192,6 +203,11 @@ def _analyze(scenario: str, as_json: bool) -> None:
     console.print(t)
     if data.get("history"):
         console.print(f"History lies {data['history']['pareto_distance']:.4f} from the frontier.")
+    if "sensitivity" in data:
+        from entente.cli.sensitivity import brief_lines
+
+        for line in brief_lines(data["sensitivity"]):
+            console.print(line)
 
 
 @app.command()
