@@ -246,7 +246,7 @@ def create_app(db_path: str | Path) -> FastAPI:
     @app.post("/api/watch")
     async def new_watch(request: Request) -> dict[str, Any]:
         kind = request.headers.get("content-type", "")
-        if kind.startswith("multipart/form-data"):
+        if kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
             return await _watch_trace(request)
         data = await body_json(request)
         if not isinstance(data, dict):
@@ -264,14 +264,14 @@ def create_app(db_path: str | Path) -> FastAPI:
         return {"id": wid, "url": f"/watch/{wid}"}
 
     async def _watch_trace(request: Request) -> dict[str, Any]:
-        form = await request.form(max_files=2, max_fields=4)
-        ref = form.get("scenario")
-        trace = form.get("trace")
-        if not isinstance(ref, str) or not ref:
-            raise EntenteError("scenario: expected a built-in name or an upload's reference")
-        if trace is None or isinstance(trace, str):
-            raise EntenteError("trace: expected a trace file (JSON lines, entente run --trace)")
-        raw = await read_upload(trace, trace.filename or "trace", MAX_UPLOAD)
+        async with request.form(max_files=2, max_fields=4) as form:
+            ref = form.get("scenario")
+            trace = form.get("trace")
+            if not isinstance(ref, str) or not ref:
+                raise EntenteError("scenario: expected a built-in name or an upload's reference")
+            if trace is None or isinstance(trace, str):
+                raise EntenteError("trace: expected a trace file (JSON lines, entente run --trace)")
+            raw = await read_upload(trace, trace.filename or "trace", MAX_UPLOAD)
         sc = scenarios.get(ref)
         try:
             text = raw.decode("utf-8")

@@ -1,5 +1,5 @@
 // Shared helpers of the entente pages. Every piece of scenario or user text goes into the page
-// through textContent (el / text), never innerHTML, so markup in a label shows as text.
+// through textContent (el / text), never parsed as HTML, so markup in a label shows as text.
 (function () {
 "use strict";
 
