@@ -192,7 +192,8 @@ def completion(content: str, tokens_in: int = 10, tokens_out: int = 5) -> bytes:
 def first_choice(body: dict[str, Any], message: str = "") -> str:
     """A valid reply to a request: accept when the schema allows it, else the first option of
     every issue (with `message`, when the schema asks for one)."""
-    props = body["response_format"]["schema"]["properties"]
+    fmt = body["response_format"]
+    props = (fmt.get("schema") or fmt["json_schema"]["schema"])["properties"]
     actions = props["action"]["enum"]
     reply: dict[str, Any] = {"action": "accept" if "accept" in actions else actions[0]}
     if "offer" in props:

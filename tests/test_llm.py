@@ -178,7 +178,8 @@ def test_the_default_cache_folder_is_the_users(monkeypatch: pytest.MonkeyPatch) 
 
 def best(body: dict[str, Any], message: str = "") -> bytes:
     """A valid completion: Japan's best outcome offered (with `message` when asked for one)."""
-    props = body["response_format"]["schema"]["properties"]
+    fmt = body["response_format"]
+    props = (fmt.get("schema") or fmt["json_schema"]["schema"])["properties"]
     reply: dict[str, Any] = {"action": "offer", "offer": SC.space.labels(IDEAL)}
     if "message" in props:
         reply["message"] = message
@@ -268,6 +269,18 @@ def test_walk_false_keeps_walking_out_of_the_schema(tmp_path: Path) -> None:
         enums = {tuple(b["response_format"]["schema"]["properties"]["action"]["enum"])
                  for b in s.requests}  # fmt: skip
     assert enums == {("offer",), ("offer", "accept")}
+
+
+def test_the_schema_travels_in_either_response_format() -> None:
+    with scripted_server(lambda b: (200, best(b))) as s:
+        _play(f"llm(base_url={s.url!r}, cache='off')", deadline=1)
+        _play(f"llm(base_url={s.url!r}, cache='off', schema_as='json_schema')", deadline=1)
+    llama, openai = s.requests[0]["response_format"], s.requests[-1]["response_format"]
+    assert llama["type"] == "json_object" and llama["schema"]["type"] == "object"
+    assert openai == {
+        "type": "json_schema",
+        "json_schema": {"name": "move", "schema": llama["schema"], "strict": True},
+    }
 
 
 def test_it_passes_the_conformance_suite_against_a_server(tmp_path: Path) -> None:
@@ -374,6 +387,7 @@ def test_the_key_stays_out_of_the_command_line_output(
         ("llm(key_env='MY KEY')", "key_env 'MY KEY': expected an environment variable name"),
         ("llm(model='')", "model '': expected the name"),
         ("llm(retries='2')", "retries' must be a whole number"),
+        ("llm(schema_as='xml')", "schema_as 'xml': expected one of json_object, json_schema"),
     ],
 )
 def test_a_bad_spec_is_refused_in_one_line(spec: str, message: str) -> None:

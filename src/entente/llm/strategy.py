@@ -16,6 +16,9 @@ from entente.negotiation.strategies.base import Strategy
 from entente.negotiation.view import View
 
 ON_ERROR = ("fail", "fallback")
+SCHEMA_AS = ("json_object", "json_schema")
+"""How the reply's schema travels: inside llama.cpp's `json_object` response format, or as
+the `json_schema` response format OpenAI documents."""
 
 
 class LLM(Strategy):
@@ -36,7 +39,9 @@ class LLM(Strategy):
     party's preferences as a ranking in words instead of numbers; `history` moves are shown.
     Replies are cached on disk (`cache`: '' the user's cache folder, a folder, or 'off'), keyed
     by server, model, prompt, parameters and seed, so a run replays exactly without the server.
-    The API key is read from the environment variable `key_env` names ('' sends none).
+    The API key is read from the environment variable `key_env` names ('' sends none). The
+    schema travels inside the `json_object` response format, as llama.cpp's server takes it, or
+    (`schema_as='json_schema'`) in the `json_schema` form OpenAI documents.
     """
 
     name = "llm"
@@ -63,6 +68,7 @@ class LLM(Strategy):
         concurrency: int = 4,
         guard: bool = True,
         walk: bool = True,
+        schema_as: str = "json_object",
     ) -> None:
         self.model = model
         self.base_url = base_url
@@ -82,6 +88,7 @@ class LLM(Strategy):
         self.concurrency = concurrency
         self.guard = guard
         self.walk = walk
+        self.schema_as = schema_as
         self._check()
         self.template_ = prompt.load_template(template)
 
@@ -94,6 +101,10 @@ class LLM(Strategy):
             raise ValueError("model '': expected the name the server knows the model by")
         if self.mode not in prompt.MODES:
             raise ValueError(f"mode {quoted(self.mode)}: expected one of {', '.join(prompt.MODES)}")
+        if self.schema_as not in SCHEMA_AS:
+            raise ValueError(
+                f"schema_as {quoted(self.schema_as)}: expected one of {', '.join(SCHEMA_AS)}"
+            )
         if self.on_error not in ON_ERROR:
             raise ValueError(f"on_error {quoted(self.on_error)}: expected one of fail, fallback")
         if not 0 <= self.temperature <= 2:
@@ -156,10 +167,7 @@ class LLM(Strategy):
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
             "seed": self.seed_,
-            "response_format": {
-                "type": "json_object",
-                "schema": prompt.schema(view, self._chars),
-            },
+            "response_format": self._format(prompt.schema(view, self._chars)),
         }
         refused: list[str] = []
         for _ in range(self.retries + 1):
@@ -192,6 +200,12 @@ class LLM(Strategy):
             self.note_ = note or None
             return action
         return self._fall(real, f"{len(refused)} invalid replies", refused)
+
+    def _format(self, schema: dict[str, Any]) -> dict[str, Any]:
+        if self.schema_as == "json_schema":
+            named = {"name": "move", "schema": schema, "strict": True}
+            return {"type": "json_schema", "json_schema": named}
+        return {"type": "json_object", "schema": schema}
 
     @property
     def _chars(self) -> int:
