@@ -209,6 +209,13 @@ BAD: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("sensitivity", "portsmouth", "--sobol", "-1"), ("--sobol",)),
     (("sensitivity", "portsmouth", "--protocol", "nosuch"), ("'nosuch'",)),
     (("sensitivity", "{tmp}/none.toml"), ("none.toml",)),
+    (("serve", "--port", "70000"), ("--port", "70000")),
+    (("serve", "--port", "0", "--db", "{tmp}/existing-dir"), ("--db", "existing-dir", "folder")),
+    (("serve", "--port", "0", "--db", "{tmp}/notes.txt"), ("--db", "notes.txt", "SQLite")),
+    (("serve", "--port", "0", "--db", "{tmp}/a-file/web.sqlite3"), ("--db", "a-file")),
+    (("serve", "--port", "0", "--host", "::zz"), ("--host", "::zz")),
+    # leaderboard
+    (("leaderboard", "{tmp}/no-such-folder"), ("no-such-folder",)),
     # leaderboard
     (("leaderboard", "{tmp}/no-such-folder"), ("no-such-folder",)),
     # the llm strategy's options (run, tournament)

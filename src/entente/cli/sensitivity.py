@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 import typer
@@ -47,7 +48,6 @@ def sensitivity(
 ) -> None:
     """How much the predicted treaty depends on the scenario's uncertain numbers."""
     from entente import api
-    from entente.cli import _strict_json
     from entente.cli.progress import _Line
     from entente.errors import EntenteError
     from entente.uncertainty import sensitivity as measure
@@ -72,7 +72,7 @@ def sensitivity(
         raise
     data = found.as_dict()
     if as_json:
-        typer.echo(_strict_json(data))
+        typer.echo(json.dumps(data, indent=2, sort_keys=True, allow_nan=False))
         return
     show(data, sc.title)
 
