@@ -216,8 +216,6 @@ BAD: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("serve", "--port", "0", "--host", "::zz"), ("--host", "::zz")),
     # leaderboard
     (("leaderboard", "{tmp}/no-such-folder"), ("no-such-folder",)),
-    # leaderboard
-    (("leaderboard", "{tmp}/no-such-folder"), ("no-such-folder",)),
     # the llm strategy's options (run, tournament)
     (("run", "--strategy", "japan=llm(on_error='maybe')"), ("on_error", "'maybe'", "fallback")),
     (("run", "--strategy", "japan=llm(fallback='informed')"), ("fallback", "'informed'")),
