@@ -82,18 +82,18 @@ class Store:
         p = Path(path)
         if str(path) != ":memory:":
             if p.exists() and not p.is_file():
-                raise EntenteError(f"--db {quoted(str(path))}: not a file; expected a file path")
+                raise EntenteError(f"--db {quoted(str(path), 300)}: not a file; expected a file path")
             for up in [p.parent, *p.parent.parents]:
                 if up.exists() and not up.is_dir():
                     raise EntenteError(
-                        f"--db {quoted(str(path))}: {quoted(str(up))} is a file, not a folder; "
+                        f"--db {quoted(str(path), 300)}: {quoted(str(up), 300)} is a file, not a folder; "
                         "expected a path in a folder"
                     )
             try:
                 p.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise EntenteError(
-                    f"--db {quoted(str(path))}: cannot create its folder ({e.strerror})"
+                    f"--db {quoted(str(path), 300)}: cannot create its folder ({e.strerror})"
                 ) from None
         try:
             self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
@@ -103,7 +103,7 @@ class Store:
             self.db.executescript(SCHEMA)
         except sqlite3.Error as e:
             raise EntenteError(
-                f"--db {quoted(str(path))}: not a usable SQLite database ({e}); "
+                f"--db {quoted(str(path), 300)}: not a usable SQLite database ({e}); "
                 "expected a new file or one this app wrote"
             ) from None
         self.path = str(path)
