@@ -483,3 +483,11 @@ def test_tournament_rows_carry_the_usage_and_no_cache_reaches_them(tmp_path: Pat
         assert (refused == 0) == (row["roles"][seat] == "japan")
         assert row["fallbacks"][seat] == refused // 3  # retries=2: 3 refusals make a fallback
         assert row["tokens_out"][1 - seat] is None
+
+
+def test_a_strategy_object_keeps_its_notes_and_usage(tmp_path: Path) -> None:
+    with scripted_server(lambda b: (200, best(b, "Hi."))) as s:
+        made = registry.strategy(f"llm(base_url={s.url!r}, cache='off', messages=True)")
+        r = api.negotiate(SC, "alternating", {"japan": made}, deadline=2)
+    assert r.usage[0] is not None and r.usage[0]["requests"] == 2 and r.usage[1] is None
+    assert [n for _, n in r.notes] == [{"message": "Hi."}] * 2

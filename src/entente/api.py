@@ -131,6 +131,16 @@ class _Given(Strategy):
     def act(self, view: View) -> Action:
         return self.inner_.act(view)
 
+    def note(self) -> Any:
+        """The object's note on its last move, if it keeps any (`session.Result.notes`)."""
+        own = getattr(self.inner_, "note", None)
+        return own() if callable(own) else None
+
+    def usage(self) -> Any:
+        """What the object reports it used, if it reports anything (`session.Result.usage`)."""
+        own = getattr(self.inner_, "usage", None)
+        return own() if callable(own) else None
+
     def spec(self) -> str:
         return self.spec_
 
