@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -107,7 +108,7 @@ def test_bad_input_is_one_line_and_status_2(args: tuple[str, ...], expected: str
 def test_validate_names_file_line_and_field(tmp_path: Path) -> None:
     src = Path(__file__).resolve().parents[1] / "src" / "entente" / "scenarios" / "portsmouth.toml"
     bad = tmp_path / "bad.toml"
-    bad.write_text(src.read_text().replace("korea = 20", "korea = 'twenty'", 1))
+    bad.write_text(re.sub(r"(?m)^korea = .*$", "korea = 'twenty'", src.read_text(), count=1))
     p = entente("validate", str(bad))
     assert p.returncode == 2
     line = next(

@@ -281,11 +281,12 @@ def test_portsmouth_as_actors() -> None:
     assert a.names[:2] == ("japan", "japan/cabinet_genro") and "russia/tsar" in a.names
     r, j = a.names.index("japan"), a.names.index("russia")
     assert a.position[r, 0] == 2 and a.position[j, 0] == 0  # all to Japan / all Russian
-    assert a.salience[r, 0] == pytest.approx(12 / 100)  # Japan's weight on Sakhalin
-    lin = sc.parties[1].prefs.linear
-    assert lin is not None
-    spread = [np.ptp(lin.issue_values(i)) for i in range(sc.space.n_issues)]
-    assert a.salience[j, 0] == pytest.approx(spread[sc.space.issue_index("sakhalin")] / sum(spread))
+    for who in (r, j):  # each party's weight on Sakhalin, as a share of its utility's range
+        lin = sc.parties[0 if who == r else 1].prefs.linear
+        assert lin is not None
+        spread = [np.ptp(lin.issue_values(i)) for i in range(sc.space.n_issues)]
+        share = spread[sc.space.issue_index("sakhalin")] / sum(spread)
+        assert a.salience[who, 0] == pytest.approx(share)
     assert (a.low[0], a.high[0]) == (0, 2)
     assert a.outcome is not None and a.outcome[0] == 1  # the southern half went to Japan
     # a party's constituencies together weigh as much as the party

@@ -64,7 +64,7 @@ def test_the_report_holds_summary_figures_treaty_and_audit(portsmouth: str) -> N
     for anchor in ("id='summary'", "id='figures'", "id='treaty'", "id='audit'"):
         assert anchor in portsmouth
     assert "Treaty of Peace between the Empire of Japan and the Russian Empire" in portsmouth
-    assert "Replay: <code>entente run portsmouth --protocol mediated" in portsmouth
+    assert "Replay: <code>entente run portsmouth --protocol " in portsmouth
     assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' in portsmouth
 
 
