@@ -57,6 +57,13 @@ def only_party(spec: dict[str, Any], name: str) -> dict[str, Any]:
     return spec
 
 
+def one_column(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with its panels one under the other (a page's column is narrow)."""
+    if "columns" in spec:
+        spec["columns"] = 1
+    return spec
+
+
 def _has_offers(result: Result) -> bool:
     return any(isinstance(m.action, Offer) for m in result.moves)
 
@@ -78,7 +85,7 @@ def live(game: Game, seat: str, key: str = "") -> dict[str, Any]:
     if _has_offers(result):
         offers = _cached(
             ("live", key, n, seat),
-            lambda: only_party(_spec(report.concession(game.scenario, result)), name),
+            lambda: one_column(only_party(_spec(report.concession(game.scenario, result)), name)),
         )
     space = None
     if game.settings.show_space and len(game.parties) >= 2:

@@ -380,6 +380,7 @@ class Game:
             "table": None if table is None else space.labels(table),
             "table_utility": None if table is None else round(float(p(table)), 6),
             "table_by": None if table is None or st.proposer < 0 else self.actor_name(st.proposer),
+            "table_by_mediator": table is not None and st.proposer >= len(self.parties),
             "reservation": round(float(p.reservation), 6),
             "best": round(float(api.table(self.scenario).u[:, me].max()), 6)
             if space.enumerable

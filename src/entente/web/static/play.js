@@ -46,7 +46,7 @@ function render() {
 function renderTable() {
   const sc = state.scenario;
   const box = clear($("table"));
-  $("table-title").textContent = state.mediated ? "The mediator's text" : "On the table";
+  $("table-title").textContent = state.table_by_mediator ? "The mediator's text" : "On the table";
   if (!state.table) { box.appendChild(el("p", { class: "muted" }, "Nothing yet.")); return; }
   box.appendChild(el("p", {}, (state.table_by ? state.table_by + " proposes" : "On the table") + "; its utility to you: ",
     el("span", { class: "utility", id: "table-utility" }, fmt(state.table_utility)),
@@ -62,7 +62,7 @@ function renderActions() {
   if (legal.includes("offer")) box.appendChild(composer());
   if (legal.includes("accept")) {
     box.appendChild(el("button", { id: "accept", disabled: !state.table, onclick: () => act({ type: "accept" }) },
-      state.mediated ? "Accept the text" : "Accept the offer"));
+      state.table_by_mediator ? "Accept the text" : "Accept what is on the table"));
   }
   if (legal.includes("reject")) box.appendChild(objector());
   if (legal.includes("walk")) {
@@ -101,7 +101,7 @@ async function updateUtility() {
 
 function objector() {
   const sc = state.scenario;
-  const wrap = el("div", { id: "objector" }, el("h3", {}, state.mediated ? "Or object to issues of the text" : "Or reject"));
+  const wrap = el("div", { id: "objector" }, el("h3", {}, "Or object to issues of what is on the table"));
   const list = el("div", { class: "row" });
   for (const iss of sc.issues) {
     list.appendChild(el("label", {}, el("input", { type: "checkbox", class: "objection", value: iss.id }), " " + iss.name));
