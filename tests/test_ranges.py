@@ -50,6 +50,8 @@ def test_every_uncertain_number_is_recorded_with_its_point_and_source() -> None:
         "parties.south.values.water.shared",
         "ratification.south.constituencies.assembly.threshold",
         "ratification.south.constituencies.assembly.weight",
+        "ratification.south.constituencies.army.weights.trade",
+        "ratification.south.constituencies.army.values.troops.few",
     }
     r = by_path["parties.north.reservation"]
     assert (r.dist.kind, r.dist.low, r.dist.mode, r.dist.high, r.point) == (
@@ -78,7 +80,14 @@ def test_a_file_with_ranges_runs_as_the_file_with_its_points() -> None:
         assert (a.prefs.reservation, a.prefs.discount) == pytest.approx(
             (b.prefs.reservation, b.prefs.discount)
         )
-    assert ranged.ratification == plain.ratification
+    outcomes = ranged.space.all()
+    for ra, rb in zip(ranged.ratification, plain.ratification, strict=True):
+        for ca, cb in zip(ra.constituencies, rb.constituencies, strict=True):
+            assert (ca.id, ca.weight, ca.veto) == (cb.id, pytest.approx(cb.weight), cb.veto)
+            assert ca.threshold == pytest.approx(cb.threshold)
+            if ca.prefs is not None and cb.prefs is not None:
+                np.testing.assert_allclose(ca.prefs.utility(outcomes), cb.prefs.utility(outcomes))
+            assert (ca.prefs is None) == (cb.prefs is None)
     assert api.frontier(ranged).nash == api.frontier(plain).nash
     one, two = api.negotiate(ranged, seed=3), api.negotiate(plain, seed=3)
     assert one.agreement == two.agreement

@@ -207,8 +207,9 @@ def test_an_agent_protocol_plays_one_negotiation_per_draw() -> None:
 
 def test_sobol_indices_from_salib() -> None:
     found = entente.sensitivity(loads(BORDER, "b.toml"), draws=100, sobol=32, tipping=False)
-    assert all("sobol_total" in row for row in found.ranking)
-    totals = [row["sobol_total"] for row in found.ranking]
+    parties = [row for row in found.ranking if row["number"].startswith("parties.")]
+    assert all("sobol_total" in row for row in parties)
+    totals = [row["sobol_total"] for row in parties]
     assert totals == sorted(totals, reverse=True)
 
 
@@ -224,3 +225,44 @@ def test_the_command_prints_json_and_text() -> None:
     assert data["history"]["issues"] == 4
     r = cli("sensitivity", path, "--draws", "200")
     assert r.code == 0 and "Agreement in" in r.out and "random pareto" in r.out
+
+
+def test_each_draw_is_ratified_as_the_loader_and_settlement_would_ratify_it() -> None:
+    """Every uncertain number written out at its drawn value, the file loaded and the draw's
+    outcome put to `settlement.ratify`: the same verdict as the arrays give."""
+    from entente import montecarlo, montecarlo_ratify
+    from entente.settlement import ratify
+
+    sc = loads(BORDER, "border.toml")
+    c = montecarlo.compile(sc)
+    assert c.rules is not None
+    got = montecarlo.chunk(c, 4, 0, 12, ("nash",))
+    tc = montecarlo_ratify.draws(c.rules, 4, 0, 12)
+    w, v, _ = c.arrays(got.theta)
+    ids = got.solved.points["nash"]
+    ok = montecarlo_ratify.ratified(c.rules, c.model, w, v, tc, ids)
+    numbers = [*c.numbers, *c.rules.numbers]
+    for d in range(12):
+        text = BORDER
+        for u, x in zip(numbers, [*got.theta[d], *tc[d]], strict=True):
+            text = _with(text, u.path, float(x))
+        variant = loads(text, "drawn.toml")
+        assert api.frontier(variant).nash == ids[d]
+        outcome = tuple(int(x) for x in variant.space.unflat(np.array([ids[d]]))[0])
+        assert ratify(variant, outcome).ratified == ok[d], d
+    assert 0 < ok.sum() < 12  # both verdicts occur in these draws
+
+
+def test_ratification_is_reported_with_the_point_verdict() -> None:
+    from entente.settlement import ratify
+
+    sc = loads(BORDER, "border.toml")
+    found = entente.sensitivity(sc, draws=500, tipping=False)
+    assert found.ratification is not None
+    assert 0.0 < found.ratification["ratified"] < 1.0
+    nash = api.frontier(sc).nash
+    outcome = tuple(int(x) for x in sc.space.unflat(np.array([nash]))[0])
+    assert found.ratification["point_ratified_at_points"] == ratify(sc, outcome).ratified
+    ranked = {row["number"]: row for row in found.ranking}
+    assert ranked["ratification.south.constituencies.army.weights.trade"]["first_order"] == 0.0
+    assert "ratified_first_order" in ranked["parties.north.weights.line"]

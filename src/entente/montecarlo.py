@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from entente.analysis.sensitivity import Linear, Solved, grouped, solve, utilities_of
 from entente.errors import EntenteError
+from entente.montecarlo_ratify import Rules, rules
 from entente.prefs import Floats, LinearAdditive, Preferences, RedLine
 from entente.scenario import Scenario
 from entente.uncertain import Distribution, Target, Uncertain
@@ -36,6 +37,7 @@ class Compiled:
     numbers: tuple[Uncertain, ...]
     reference: tuple[int, ...] | None
     red_lines: tuple[RedLine, ...]
+    rules: Rules | None = None
 
     def arrays(self, theta: Floats) -> tuple[Floats, Floats, Floats]:
         """Weights (B, k, n), values (B, k, O) and reservation values (B, k) of the draws
@@ -129,7 +131,7 @@ def compile(scenario: Scenario, noise: float = 0.0) -> Compiled:
     if noise > 0:
         numbers = numbers + _noise(scenario, model, noise, numbers)
     history = scenario.history.outcome if scenario.history else None
-    return Compiled(model, w, v, model.reservation, numbers, history, tuple(lines))
+    return Compiled(model, w, v, model.reservation, numbers, history, tuple(lines), rules(scenario))
 
 
 def _noise(

@@ -116,6 +116,9 @@ class Uncertain:
     source: str = ""
     rationale: str = ""
     scale: float = 1.0
+    normalized: bool = False
+    """The utility the number belongs to was mapped onto [0, 1] at load (`normalize`): a
+    change of the number maps it again."""
 
     @property
     def point(self) -> float:

@@ -50,6 +50,7 @@ class Sensitivity:
     issues: dict[str, dict[str, float]]
     most_probable: dict[str, Any] | None
     history: dict[str, Any] | None
+    ratification: dict[str, float] | None
     baselines: dict[str, dict[str, Any]]
     ranking: list[dict[str, Any]]
     left_out: list[str] = field(default_factory=list)
@@ -98,7 +99,6 @@ def sensitivity(
     rnd = np.concatenate([x.random_outcome for x in chunks])
     found["random_outcome"] = np.where(np.concatenate([x.random_accepted for x in chunks]), rnd, -1)
     left_out = [f"{u.path}: a discount, which the Nash point does not use" for u in c.numbers if u.target.kind == "discount" and protocol == "nash"]  # fmt: skip
-    left_out += [f"{u.path}: a constituency's number; ratification is not drawn" for u in scenario.uncertain if u.target.constituency >= 0]  # fmt: skip
     outcome = found["nash"]
     if protocol != "nash":
         outcome, theta = _agents(c, scenario, protocol, theta, seed, tick)
@@ -109,6 +109,7 @@ def sensitivity(
     shape = c.model.shape
     y = (bl.options(outcome, shape) != bl.options(np.array([point_id]), shape)).sum(axis=1)
     s1 = bl.first_order(theta, y.astype(np.float64))
+    ratification, s2 = _ratification(c, seed, theta, outcome, point_id)
     tips = _tipping(c, point_id, labels) if tipping else [{} for _ in c.numbers]
     total = _sobol(c, sobol, seed, point_id) if sobol else None
     ranking = []
@@ -116,9 +117,15 @@ def sensitivity(
         row: dict[str, Any] = {"number": u.path, "first_order": round(float(s1[d]), 4)}
         if total is not None:
             row |= {"sobol_first": total[0][d], "sobol_total": total[1][d]}
+        if s2 is not None:
+            row["ratified_first_order"] = round(float(s2[d]), 4)
         ranking.append(row | tips[d])
+    if c.rules is not None and s2 is not None:
+        for d, u in enumerate(c.rules.numbers):
+            ranking.append({"number": u.path, "first_order": 0.0,
+                            "ratified_first_order": round(float(s2[len(c.numbers) + d]), 4)})  # fmt: skip
     key = "sobol_total" if total is not None else "first_order"
-    ranking.sort(key=lambda r: -r[key])
+    ranking.sort(key=lambda r: (-r.get(key, 0.0), -r.get("ratified_first_order", 0.0)))
     tick(1.0)
     top, share = bl.mode(outcome)
     ref = c.reference
@@ -158,10 +165,39 @@ def sensitivity(
         if top >= 0
         else {"treaty": None, "probability": share},
         history=history,
+        ratification=ratification,
         baselines=base,
         ranking=ranking,
         left_out=left_out,
     )
+
+
+def _ratification(
+    c: Compiled, seed: int, theta: np.ndarray, outcome: np.ndarray, point_id: int
+) -> tuple[dict[str, float] | None, np.ndarray | None]:
+    """The share of draws whose outcome every party ratifies (constituencies' numbers drawn),
+    the point result's ratification at the points, and each number's first-order index on
+    ratification (the parties' numbers, then the constituencies')."""
+    if c.rules is None:
+        return None, None
+    from entente.montecarlo_ratify import draws, ratified
+
+    sizes = [min(CHUNK, len(theta) - s) for s in range(0, len(theta), CHUNK)]
+    tc = np.concatenate([draws(c.rules, seed, i, n) for i, n in enumerate(sizes)])
+    w, v, _ = c.arrays(theta)
+    ok = ratified(c.rules, c.model, w, v, tc, outcome)
+    p = np.array([[u.point for u in c.numbers]])
+    pw, pv, _ = c.arrays(p)
+    pc = np.array([[u.point for u in c.rules.numbers]]).reshape(1, -1)
+    at_point = bool(ratified(c.rules, c.model, pw, pv, pc, np.array([point_id]))[0])
+    agreed = outcome >= 0
+    out = {
+        "ratified": float(ok.mean()),
+        "ratified_when_agreed": float(ok[agreed].mean()) if agreed.any() else 0.0,
+        "point_ratified_at_points": at_point,
+    }
+    both = np.concatenate([theta, tc], axis=1)
+    return out, bl.first_order(both, ok.astype(np.float64))
 
 
 def _run(c: Compiled, seed: int, draws: int, tick: Progress, workers: int) -> list[Chunk]:
@@ -331,6 +367,7 @@ def brief(found: Sensitivity, top: int = 3) -> dict[str, Any]:
         "most_probable_is_point": bool(mp.get("treaty")) and mp.get("treaty") == found.point,
         "history_is_most_probable": bool(h and h["most_probable_is_history"]),
         "history_all_matched": h["all_matched"] if h else None,
+        "ratified": found.ratification["ratified"] if found.ratification else None,
         "unsettled": [i for i, x in sorted(settled.items(), key=lambda t: t[1]) if x < 0.9],
         "pivotal": [row["number"] for row in found.ranking[:top] if row["first_order"] > 0],
     }

@@ -96,6 +96,14 @@ def show(data: dict[str, Any], title: str, ranking: int = 10) -> None:
     if top and top["treaty"]:
         same = " (the Nash point at the points)" if top["treaty"] == data["point"] else ""
         console.print(f"Most probable treaty{same}: {top['probability']:.1%} of draws.")
+    rat = data["ratification"]
+    if rat:
+        point = "is" if rat["point_ratified_at_points"] else "is not"
+        console.print(
+            f"Ratified by every party in {rat['ratified']:.1%} of draws "
+            f"({rat['ratified_when_agreed']:.1%} of agreements); the point result {point} "
+            "ratified at the points."
+        )
     h = data["history"]
     if h:
         m = h["matched"]
@@ -120,6 +128,10 @@ def show(data: dict[str, Any], title: str, ranking: int = 10) -> None:
     t = render.table("number", "index", "down", "up")
     for row in data["ranking"][:ranking]:
         index = row.get("sobol_total", row["first_order"])
+        if "ratified_first_order" in row and not row["first_order"]:
+            index = row["ratified_first_order"]
+            render.row(t, row["number"], f"{index:.3f} (ratified)", "-", "-")
+            continue
         render.row(t, row["number"], f"{index:.3f}", _side(row.get("down")), _side(row.get("up")))
     console.print(t)
     left = data["left_out"]
@@ -159,6 +171,8 @@ def brief_lines(b: dict[str, Any]) -> list[str]:
             f"History {where} the most probable treaty; every issue matched in "
             f"{b['history_all_matched']:.1%} of draws."
         )
+    if b.get("ratified") is not None:
+        out.append(f"Ratified by every party in {b['ratified']:.1%} of draws.")
     if b["unsettled"]:
         out.append("Least settled: " + ", ".join(b["unsettled"]) + ".")
     if b["pivotal"]:

@@ -19,7 +19,6 @@ run uses the points. `attach` then ties each record to the number of the built s
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -28,7 +27,8 @@ from pydantic import BaseModel, Field, WithJsonSchema
 
 from entente.errors import quoted
 from entente.formats.tomlcheck import STRICT, Fail, Loc
-from entente.scenario import Party, Scenario
+from entente.prefs import Preferences
+from entente.scenario import Scenario
 from entente.space import Issue
 from entente.uncertain import Distribution, Target, Uncertain
 
@@ -198,33 +198,39 @@ def extract(raw: dict[str, Any], fail: Fail) -> list[_Found]:
 # ---------------------------------------------------------------- tying to the scenario
 
 
-def attach(scenario: Scenario, found: list[_Found], models: Sequence[Any], fail: Fail) -> Scenario:
+def attach(scenario: Scenario, found: list[_Found], model: Any, fail: Fail) -> Scenario:
     """`scenario` with its uncertain numbers, each tied to the number it stands for, and its
-    normalised parties marked; `models`: the parties as read (`normalize`, `weights`)."""
+    normalised parties marked; `model`: the file as read (its parties' and constituencies'
+    `normalize` and `weights`)."""
     parties = tuple(
         replace(p, normalized=True) if pm.normalize else p
-        for p, pm in zip(scenario.parties, models, strict=True)
+        for p, pm in zip(scenario.parties, model.parties, strict=True)
     )
     out = []
     for loc, field, dist, source, rationale in found:
         target, path = _target(scenario, loc, field)
-        scale = 1.0
+        prefs: Preferences | None
         if target.constituency < 0:
+            owner, prefs = model.parties[target.party], parties[target.party].prefs
+        else:
+            owner = model.ratification[str(loc[1])].constituencies[target.constituency]
+            rat = next(r for r in scenario.ratification if r.party == str(loc[1]))
+            prefs = rat.constituencies[target.constituency].prefs
+        norm = bool(owner.normalize) and prefs is not None and field in ("weight", "value")
+        scale = _scale(prefs, owner.weights, scenario) if norm and field == "weight" else 1.0
+        if field == "reservation":
             party = parties[target.party]
-            if field == "weight" and party.normalized:
-                scale = _scale(party, models[target.party].weights, scenario)
-            if field == "reservation":
-                lo, hi = (0.0, 1.0) if party.normalized else party.prefs.bounds(scenario.space)
-                dist = in_domain(dist, min(lo, 0.0), hi, False, loc, fail, "reservation value")
-        out.append(Uncertain(path, dist, target, source, rationale, scale))
+            lo, hi = (0.0, 1.0) if party.normalized else party.prefs.bounds(scenario.space)
+            dist = in_domain(dist, min(lo, 0.0), hi, False, loc, fail, "reservation value")
+        out.append(Uncertain(path, dist, target, source, rationale, scale, norm))
     return replace(scenario, parties=parties, uncertain=tuple(out))
 
 
-def _scale(party: Party, weights: dict[str, float], scenario: Scenario) -> float:
-    """Loaded weight over written weight of a normalised party: 1 / (best - worst) of its
+def _scale(prefs: Any, weights: dict[str, float], scenario: Scenario) -> float:
+    """Loaded weight over written weight of a normalised utility: 1 / (best - worst) of the
     utility as written (normalising scales the weights, not the value tables)."""
-    lin = party.prefs.linear
-    assert lin is not None  # scenario files make linear additive parties
+    lin = prefs.linear
+    assert lin is not None  # scenario files make linear additive utilities
     w = np.array([weights.get(iss.id, 0.0) for iss in scenario.space.issues])
     lo = sum(float((wi * v).min()) for wi, v in zip(w, lin.values, strict=True))
     hi = sum(float((wi * v).max()) for wi, v in zip(w, lin.values, strict=True))

@@ -244,7 +244,7 @@ def loads(text: str, file: str = "<scenario>") -> Scenario:
     raw, fail = parse(text, file), failer(text, file)
     found = ranges.extract(raw, fail)  # ranges replaced by their points, recorded
     model = validate(ScenarioModel, raw, text, file)
-    return ranges.attach(_build(model, fail, file), found, model.parties, fail)
+    return ranges.attach(_build(model, fail, file), found, model, fail)
 
 
 def _a(kind: str) -> str:
