@@ -4,7 +4,8 @@ shared data, small ones included: min, median and max of the ratio.
 python benchmarks/frontier_all.py [--max-outcomes N] [--repeats R]
 
 entente's time is the public call from a loaded scenario with nothing cached: every outcome's
-utilities, the frontier and the Nash point. NegMAS gets the same utilities through its own
+utilities, the frontier and the Nash point (best of `--repeats`). NegMAS's is its best of as
+many runs where one takes under 50 ms, else one run. NegMAS gets the same utilities through its own
 classes (`_common.negmas_domain`) and runs `pareto_frontier`. Domains with more than two
 parties, nonlinear utilities or more outcomes than `--max-outcomes` are skipped (listed).
 """
@@ -27,7 +28,7 @@ from entente.formats import genius
 
 
 def _cold_frontier(scenario: object) -> api.Frontier:
-    api._frontier.cache_clear()
+    api._EXACT.clear()  # nothing kept from an earlier call: utilities, frontier, Nash point
     api.table.cache_clear()
     return api.frontier(scenario)  # type: ignore[arg-type]
 
@@ -59,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         ours_s, _ = best_of(lambda s=s: _cold_frontier(s), args.repeats)
         twin = negmas_domain(s.space, s.prefs)
         theirs_s, _ = best_of(lambda twin=twin: negmas_frontier(*twin), 1)
+        if theirs_s < 0.05:  # quick enough to give NegMAS the same best-of as entente
+            again, _ = best_of(lambda twin=twin: negmas_frontier(*twin), args.repeats)
+            theirs_s = min(theirs_s, again)
         ratio = theirs_s / ours_s
         ratios.append(ratio)
         print(

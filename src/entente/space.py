@@ -223,7 +223,11 @@ class OutcomeSpace:
     def unflat(self, ids: NDArray[np.int64]) -> Outcomes:
         """The (m, n) outcomes with flat ids `ids`."""
         cols = np.unravel_index(np.asarray(ids, dtype=np.int64), self.shape)
-        return np.stack(cols, axis=-1).astype(np.int64).reshape(-1, self.n_issues)
+        n = len(cols)
+        out = np.empty((cols[0].size if n else 0, n), dtype=np.int64)
+        for j, col in enumerate(cols):
+            out[:, j] = col.reshape(-1)
+        return out
 
     def sample(self, rng: np.random.Generator, m: int) -> Outcomes:
         """m outcomes drawn uniformly (with replacement), without listing the space."""

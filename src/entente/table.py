@@ -72,7 +72,7 @@ class Table:
     @cached_property
     def candidates(self) -> NDArray[np.int64]:
         """Flat ids of the outcomes that can be agreed (no party's red line crossed)."""
-        return np.flatnonzero(self.feasible)
+        return self.feasible.nonzero()[0]
 
     def order(self, party: int) -> NDArray[np.int64]:
         """Flat ids the party could accept (its own red lines kept), best first, ties by id."""

@@ -28,6 +28,7 @@ raises stops the computation (a time budget, say).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -55,6 +56,10 @@ def _bounds(u: Floats) -> tuple[Floats, Floats, bool]:
     """The smallest and largest finite value of each column (0 and 0 for a column without),
     and whether every value is finite."""
     k = u.shape[1] if u.ndim == 2 else 0
+    if u.size > 0 and len(u) <= 4096:  # few rows: two reductions beat a loop of them
+        lo, hi = np.minimum.reduce(u, axis=0), np.maximum.reduce(u, axis=0)
+        if math.isfinite(np.add.reduce(hi - lo)):  # else a value is not finite, or the sum
+            return lo, hi, True
     lo, hi = np.zeros(k), np.zeros(k)
     finite = True
     if u.size == 0:
@@ -118,7 +123,9 @@ def _undominated(
 
 def pareto_front(u: Floats, progress: Progress | None = None) -> NDArray[np.int64]:
     """Row indices of the frontier, from the first party's best to its worst (ties by index)."""
-    idx = np.flatnonzero(pareto_mask(u, progress))
+    idx = pareto_mask(u, progress).nonzero()[0]
+    if u.shape[1] == 2:
+        return idx[np.lexsort((idx, -u[idx, 1], -u[idx, 0]))]
     keys = tuple(-u[idx, j] for j in reversed(range(u.shape[1])))
     return idx[np.lexsort((idx, *keys))]
 
@@ -162,11 +169,13 @@ def _sweep2(a: Floats, b: Floats, t: Floats) -> NDArray[np.bool_]:
     below x's dominates x, then either some row of x's next cell has b >= y_b (and dominates x
     too, and is loose), or y_b beats every cell above y but x's, and y is loose itself.
     """
-    order = np.argsort(a, kind="stable")
+    order = a.argsort(kind="stable")
     sa, sb = a[order], b[order]
-    best_b = np.r_[np.maximum.accumulate(sb[::-1])[::-1], -np.inf]  # best b from position on
-    first_ge = np.searchsorted(sa, sa - t[0], side="left")
-    first_gt = np.searchsorted(sa, sa + t[0], side="right")
+    best_b = np.empty(len(sb) + 1)  # best b from each position on
+    best_b[-1] = -np.inf
+    np.maximum.accumulate(sb[::-1], out=best_b[-2::-1])
+    first_ge = sa.searchsorted(sa - t[0], side="left")
+    first_gt = sa.searchsorted(sa + t[0], side="right")
     dominated = (best_b[first_ge] > sb + t[1]) | (best_b[first_gt] >= sb - t[1])
     mask = np.empty(len(a), dtype=bool)
     mask[order] = ~dominated
