@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import DATA, have_negmas, negmas_domain
 from entente.formats import genius
-from entente.tournament import InProcess, Store, leaderboard, run_tournament
+from entente.tournament import InProcess, Store, run_tournament
 
 TESTS = Path(__file__).resolve().parents[1] / "tests" / "data" / "genius"
 DOMAINS = [TESTS / "y2011" / "Laptop", TESTS / "other" / "Jobs", DATA / "y2010" / "Travel"]
@@ -42,7 +42,11 @@ CANONICAL = ["micro", "hardheaded", "agentk", "cuhk", "atlas3", "nice_tft", "rvf
 def entente_tournament(
     domains: list[Path], specs: list[str], rounds: int, repetitions: int
 ) -> tuple[float, int, dict[str, float]]:
-    """Seconds, negotiations and mean utility per strategy of one in-process tournament."""
+    """Seconds, negotiations and mean utility per strategy of one in-process tournament.
+
+    The utility is that of the agreement undiscounted (the reservation value without one), as
+    NegMAS's twin utility functions, which carry no discount, measure it; entente's own rows
+    hold discounted utilities (Laptop's discount factor is 0.42)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "res"
         t0 = time.perf_counter()
@@ -55,8 +59,18 @@ def entente_tournament(
             executor=InProcess(),
         )
         seconds = time.perf_counter() - t0
-        board = leaderboard(Store(out).read())
-    return seconds, s.ran, {b.strategy.split("(")[0]: b.utility.mean for b in board}
+        rows = Store(out).read().to_pylist()
+    prefs = {}
+    for d in domains:
+        sc = genius.load(d)
+        prefs[sc.id] = sc.prefs
+    got: dict[str, list[float]] = {}
+    for row in rows:
+        agreement = row["agreement"]
+        for spec, p in zip(row["strategies"], prefs[row["scenario"]], strict=True):
+            u = p(tuple(agreement)) if agreement is not None else p.reservation
+            got.setdefault(spec.split("(")[0], []).append(float(u))
+    return seconds, s.ran, {n: sum(v) / len(v) for n, v in got.items()}
 
 
 def negmas_tournament(

@@ -154,10 +154,19 @@ def test_nice_tft_does_not_concede_to_a_hardliner_and_mirrors_a_conceder() -> No
     nice = NiceTitForTat()
     r = run(AlternatingOffers(), [nice, Hardliner()], space, prefs, deadline=30, seed=0)
     mine = [
-        prefs[0](m.action.outcome) for m in r.moves if m.actor == 0 and isinstance(m.action, Offer)
+        (m.time, prefs[0](m.action.outcome))
+        for m in r.moves
+        if m.actor == 0 and isinstance(m.action, Offer)
     ]
     best = prefs[0].utility(space.all()).max()
-    assert nice.concession_ == 0.0 and min(mine) >= best - nice.tolerance - 1e-9
+    own = Own(0, prefs[0], space, Table.build(space, prefs))
+    at_nash = prefs[0](own.outcome(nice.nash_))
+    # no mirrored concession; before the late phase only the constant share (0.1 of the way
+    # to its Nash utility, undiscounted), then towards the Nash point whatever the hardliner does
+    assert nice.concession_ == 0.0 and at_nash < best - 0.05
+    early = [u for t, u in mine if t <= 0.91]
+    assert min(early) >= best - 0.1 * (best - at_nash) - nice.tolerance - 1e-9
+    assert min(u for _, u in mine) < best - 0.5 * (best - at_nash)  # it did concede late
     nice = NiceTitForTat()
     r = run(AlternatingOffers(), [nice, TimeDependent(e=1.0)], space, prefs, deadline=30, seed=0)
     assert 0.0 < nice.concession_ <= 1.0
@@ -166,6 +175,8 @@ def test_nice_tft_does_not_concede_to_a_hardliner_and_mirrors_a_conceder() -> No
     nice.watch_.seen = len(v.state.history)  # already learned
     at_nash = prefs[0](v.me_own.outcome(nice.nash_point(v)))
     want = best - nice.opponent_concession(v, nice.nash_point(v)) * (best - at_nash)
+    want -= nice.bonus(v) * max(0.0, want - at_nash)  # and the share it concedes anyway
+    assert 0.1 - 1e-12 <= nice.bonus(v) <= 1.0
     assert nice.target(v) == pytest.approx(max(want, prefs[0].reservation))
 
 
@@ -251,3 +262,40 @@ def test_kendall_tau_of_a_large_domain_needs_no_quadratic_memory() -> None:
     y = x + rng.integers(0, 3, 200_000)
     tau = kendall_tau(x, y)
     assert 0.9 < tau <= 1.0
+
+
+def test_nice_tft_measures_the_opponents_concession_in_its_own_utility() -> None:
+    space, prefs = domain(6)
+    rows = space.all()
+    mine = prefs[0].utility(rows)
+    order = np.argsort(mine)
+    pick = [tuple(int(x) for x in rows[order[j]]) for j in (5, 20, 12)]  # up, then back down
+    moves = [Move(1, Offer(o), k, k / 10) for k, o in enumerate(pick)]
+    nice = NiceTitForTat()
+    v = view(space, prefs, moves, round=3, time=0.3)
+    nice.reset(v, np.random.default_rng(0))
+    nice.watch_.learn(v)
+    nash = nice.nash_point(v)
+    goal = prefs[0](v.me_own.outcome(nash))
+    first, best = prefs[0](pick[0]), max(prefs[0](o) for o in pick)
+    want = float(np.clip((best - first) / (goal - first), 0, 1)) if goal > first else 0.0
+    assert goal > first and want > 0
+    assert nice.opponent_concession(v, nash) == pytest.approx(want)
+
+
+def test_nice_tft_bonus_and_its_best_offer_rule() -> None:
+    space, prefs = domain(7)
+    moves = [Move(1, Offer(tuple(0 for _ in SHAPE)), 0, 0.0)]
+    nice = NiceTitForTat()
+    assert nice.bonus(view(space, prefs, moves, time=0.5)) == pytest.approx(0.1)  # 0.5 - 0.4
+    assert nice.bonus(view(space, prefs, moves, time=0.93)) == pytest.approx(0.4)  # 20 * 0.02
+    assert nice.bonus(view(space, prefs, moves, time=0.99)) == 1.0
+    # an opponent's earlier offer that beats what it planned is what it offers instead
+    rows = space.all()
+    top = tuple(int(x) for x in rows[int(np.argmax(prefs[0].utility(rows)))])
+    moves = [Move(1, Offer(top), 0, 0.0), Move(0, Offer(top), 0, 0.05)]
+    worst = tuple(int(x) for x in rows[int(np.argmin(prefs[0].utility(rows)))])
+    moves += [Move(1, Offer(worst), 1, 0.1)]
+    v = view(space, prefs, moves, round=2, time=0.2)
+    nice.reset(v, np.random.default_rng(0))
+    assert nice.choose(v, nice.target(v)) == top

@@ -5,11 +5,12 @@ bilateral negotiations", in Complex Automated Negotiations, Studies in Computati
 Intelligence 435, Springer, 2013. The rules, as published:
 
 - Bidding mirrors the opponent's concession. How far the opponent has come from its first offer
-  towards the Nash point is measured in the opponent's own utility, as the opponent model
-  estimates it; the agent concedes the same share of the way from its best utility to its own
-  utility at the Nash point. The Nash point is that of the agent's utility and the estimated
-  utility of the opponent. Among outcomes worth about that target to itself, it offers the one
-  the model says the opponent likes best.
+  towards the Nash point is measured in the agent's own utility (the opponent's utility is not
+  known): the best of the opponent's offers so far over its first, as a share of the agent's
+  utility at the Nash point over that first offer; the agent concedes the same share of the way
+  from its best utility to its own utility at the Nash point. The Nash point is that of the
+  agent's utility and the estimated utility of the opponent. Among outcomes worth about that
+  target to itself, it offers the one the model says the opponent likes best.
 - Acceptance: the offer is accepted when it is worth at least the agent's next offer (AC_next).
   Near the deadline (time >= `late`), it is also accepted when it is worth at least what the
   agent expects the rest of the negotiation to bring: the expected best of the opponent's
@@ -34,6 +35,14 @@ from entente.negotiation.models.bayes import BayesModel
 from entente.negotiation.strategies.base import Negotiator
 from entente.negotiation.view import Own, View
 from entente.prefs import Floats
+
+BONUS_FROM = 0.91
+"""Time from which the agent concedes towards the Nash point whatever the opponent does."""
+BONUS_FROM_BIG = 0.85
+"""The same in spaces of more than `BIG` outcomes."""
+BIG = 3000
+RAMP = 20.0
+"""How fast the late concession grows: all the way to the Nash point 1/20 of the time later."""
 
 
 class OpponentWatch:
@@ -110,6 +119,8 @@ class NiceTitForTat(Negotiator):
         self._aim: tuple[int, int, float, float] | None = None
         self._choice: tuple[int, float, Outcome] | None = None
         self._gains: tuple[np.ndarray, Floats, bool] | None = None
+        # per opponent: offers read, its first offer's utility, its best offer's, that offer
+        self._offered: dict[int, tuple[int, float, float, Outcome]] = {}
 
     def _rows(self, own: Own) -> np.ndarray:
         assert own.table is not None
@@ -132,35 +143,68 @@ class NiceTitForTat(Negotiator):
 
     def opponent_concession(self, view: View, nash: int) -> float:
         """Share of the way from its first offer to the Nash point the opponent has come, in
-        its estimated utility; the least of the opponents' shares."""
+        this agent's own utility: the best of its offers so far over its first, against the
+        Nash point over its first; the least of the opponents' shares."""
         own = view.me_own
+        goal = own.utility(own.outcome(nash))
         shares = []
-        every = self.watch_.every(self._rows(own))
-        for col, j in enumerate(self.watch_.models):
-            offers = self.watch_.offers[j]
-            if not offers:
+        self.best_offered(view)
+        for j in self.watch_.models:
+            if j not in self._offered:
                 return 0.0
-            first, last, goal = every[[own.flat(offers[0][0]), own.flat(offers[-1][0]), nash], col]
-            span = first - goal
-            shares.append(0.0 if span <= 1e-12 else float(np.clip((first - last) / span, 0, 1)))
+            _, first, best, _ = self._offered[j]
+            span = goal - first
+            shares.append(0.0 if span <= 1e-12 else float(np.clip((best - first) / span, 0, 1)))
         return min(shares) if shares else 0.0
+
+    def best_offered(self, view: View) -> tuple[float, Outcome | None]:
+        """The best offer any opponent has made, to this agent, and its utility (-inf, None
+        before any); kept up to date with every opponent's first and best offer."""
+        own = view.me_own
+        top: tuple[float, Outcome | None] = (-np.inf, None)
+        for j, offers in self.watch_.offers.items():
+            if not offers:
+                continue
+            seen, first, best, outcome = self._offered.get(
+                j, (0, own.utility(offers[0][0]), -np.inf, offers[0][0])
+            )
+            for o, _ in offers[seen:]:
+                u = own.utility(o)
+                if u > best:
+                    best, outcome = u, o
+            self._offered[j] = (len(offers), first, best, outcome)
+            if best > top[0]:
+                top = (best, outcome)
+        return top
 
     def target(self, view: View) -> float:
         self.watch_.learn(view)
         own = view.me_own
         version = self.watch_.version
-        if self._aim is not None and self._aim[0] == version:  # nothing learned since
-            _, self.nash_, self.concession_, aim = self._aim
-            return aim
-        self.nash_ = self.nash_point(view)
+        if self._aim is None or self._aim[0] != version:  # the mirror, once per update
+            self.nash_ = self.nash_point(view)
+            at_nash = own.best
+            if self.nash_ >= 0:
+                self.concession_ = self.opponent_concession(view, self.nash_)
+                at_nash = own.utility(own.outcome(self.nash_))
+            self._aim = (version, self.nash_, self.concession_, at_nash)
+        _, self.nash_, self.concession_, at_nash = self._aim
         if self.nash_ < 0:
-            aim = own.best
-        else:
-            self.concession_ = self.opponent_concession(view, self.nash_)
-            at_nash = own.utility(own.outcome(self.nash_))
-            aim = max(self.floor(own), own.best - self.concession_ * (own.best - at_nash))
-        self._aim = (version, self.nash_, self.concession_, aim)
-        return aim
+            return own.best
+        mirrored = own.best - self.concession_ * (own.best - at_nash)
+        gap = max(0.0, mirrored - at_nash)
+        return max(self.floor(own), mirrored - self.bonus(view) * gap)
+
+    def bonus(self, view: View) -> float:
+        """The share of the gap between the mirrored target and the Nash utility conceded
+        anyway: 0.5 - 0.4 d for a discount factor d (0.1 without discounting), and from time
+        `BONUS_FROM` on (`BONUS_FROM_BIG` in spaces of more than `BIG` outcomes) a share
+        rising by `RAMP` per unit of time, whichever is larger, at most all of it."""
+        d = view.me_own.prefs.discount
+        d = d if 0.0 < d <= 1.0 else 1.0
+        start = BONUS_FROM_BIG if view.space.size > BIG else BONUS_FROM
+        late = min(1.0, RAMP * (view.time - start)) if view.time > start else 0.0
+        return min(1.0, max(0.0, 0.5 - 0.4 * d, late))
 
     def choose(self, view: View, target: float) -> Outcome:
         own = view.me_own
@@ -175,6 +219,10 @@ class NiceTitForTat(Negotiator):
         else:
             score = self.watch_.every(self._rows(own))[ids].sum(axis=1)
             got = own.outcome(int(ids[int(np.argmax(score))]))
+        # never ask for less than an opponent already offered: offer that offer instead
+        best, offered = self.best_offered(view)
+        if offered is not None and best >= own.utility(got):
+            got = offered
         self._choice = (version, target, got)
         return got
 
