@@ -205,6 +205,28 @@ def test_an_agent_protocol_plays_one_negotiation_per_draw() -> None:
     assert not any("discount" in line for line in found.left_out)
 
 
+def test_agent_draws_give_the_same_agreements_in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from entente import montecarlo, uncertainty
+
+    monkeypatch.setattr(uncertainty, "AGENT_CHUNK", 3)
+    sc = loads(BORDER, "b.toml")
+    one = entente.sensitivity(sc, draws=7, protocol="alternating", tipping=False, seed=2)
+    two = entente.sensitivity(sc, draws=7, protocol="alternating", tipping=False, seed=2,
+                              workers=2)  # fmt: skip
+    assert one.as_dict() == two.as_dict()
+    # draw d is the negotiation `api.negotiate` plays with the draw's numbers and seed 2 + d
+    c = montecarlo.compile(sc)
+    theta = montecarlo.chunk(c, 2, 0, 7, ("nash",)).theta
+    ids = uncertainty.play_draws(c, sc, "alternating", theta[5:6], 2 + 5)
+    prefs = c.prefs(theta[5], sc)
+    from dataclasses import replace
+
+    variant = replace(sc, parties=tuple(replace(p, prefs=q) for p, q in zip(sc.parties, prefs, strict=True)))  # fmt: skip
+    r = api.negotiate(variant, "alternating", seed=7)
+    want = -1 if r.agreement is None else int(np.ravel_multi_index(r.agreement, sc.space.shape))
+    assert ids[0] == want
+
+
 def test_sobol_indices_from_salib() -> None:
     found = entente.sensitivity(loads(BORDER, "b.toml"), draws=100, sobol=32, tipping=False)
     parties = [row for row in found.ranking if row["number"].startswith("parties.")]
@@ -248,6 +270,13 @@ def test_each_draw_is_ratified_as_the_loader_and_settlement_would_ratify_it() ->
             text = _with(text, u.path, float(x))
         variant = loads(text, "drawn.toml")
         assert api.frontier(variant).nash == ids[d]
+        # the preferences an agent-based protocol plays with are the loader's
+        every = variant.space.all()
+        for mine, theirs in zip(c.prefs(got.theta[d], sc), variant.prefs, strict=True):
+            np.testing.assert_allclose(mine.utility(every), theirs.utility(every), atol=1e-12)
+            assert (mine.reservation, mine.discount) == pytest.approx(
+                (theirs.reservation, theirs.discount)
+            )
         outcome = tuple(int(x) for x in variant.space.unflat(np.array([ids[d]]))[0])
         assert ratify(variant, outcome).ratified == ok[d], d
     assert 0 < ok.sum() < 12  # both verdicts occur in these draws

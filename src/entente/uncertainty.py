@@ -101,7 +101,7 @@ def sensitivity(
     left_out = [f"{u.path}: a discount, which the Nash point does not use" for u in c.numbers if u.target.kind == "discount" and protocol == "nash"]  # fmt: skip
     outcome = found["nash"]
     if protocol != "nash":
-        outcome, theta = _agents(c, scenario, protocol, theta, seed, tick)
+        outcome, theta = _agents(c, scenario, protocol, theta, seed, tick, workers)
         found = {k: v[: len(theta)] for k, v in found.items()}
         rnd = rnd[: len(theta)]
     tick(0.9)
@@ -208,9 +208,7 @@ def _run(c: Compiled, seed: int, draws: int, tick: Progress, workers: int) -> li
             out.append(chunk(c, seed, i, n, POINTS))
             tick(0.7 * (i + 1) / len(sizes))
         return out
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    with ProcessPoolExecutor(min(workers, len(sizes)), mp_context=ctx) as pool:
+    with ProcessPoolExecutor(min(workers, len(sizes)), mp_context=_context()) as pool:
         futures = [pool.submit(chunk, c, seed, i, n, POINTS) for i, n in enumerate(sizes)]
         for i, f in enumerate(futures):
             out.append(f.result())
@@ -218,14 +216,47 @@ def _run(c: Compiled, seed: int, draws: int, tick: Progress, workers: int) -> li
     return out
 
 
+AGENT_CHUNK = 20
+"""Draws of an agent-based protocol handed to a worker at a time."""
+
+
 def _agents(
-    c: Compiled, scenario: Scenario, protocol: str, theta: np.ndarray, seed: int, tick: Progress
+    c: Compiled,
+    scenario: Scenario,
+    protocol: str,
+    theta: np.ndarray,
+    seed: int,
+    tick: Progress,
+    workers: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One negotiation per draw (at most `AGENT_DRAWS`) under `protocol`: its agreement."""
+    """One negotiation per draw (at most `AGENT_DRAWS`) under `protocol`, draw `d` seeded
+    `seed + d`: its agreement (a flat id, -1 for none). Chunks of `AGENT_CHUNK` draws go to
+    `workers` processes when there are several, with the same results."""
+    theta = theta[:AGENT_DRAWS]
+    starts = list(range(0, len(theta), AGENT_CHUNK))
+    jobs = [(c, scenario, protocol, theta[s : s + AGENT_CHUNK], seed + s) for s in starts]
+    out: list[np.ndarray] = []
+    if workers == 1 or len(jobs) == 1:
+        for i, job in enumerate(jobs):
+            out.append(play_draws(*job))
+            tick(0.7 + 0.2 * (i + 1) / len(jobs))
+    else:
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=_context()) as pool:
+            futures = [pool.submit(play_draws, *job) for job in jobs]
+            for i, f in enumerate(futures):
+                out.append(f.result())
+                tick(0.7 + 0.2 * (i + 1) / len(jobs))
+    return np.concatenate(out), theta
+
+
+def play_draws(
+    c: Compiled, scenario: Scenario, protocol: str, theta: np.ndarray, seed: int
+) -> np.ndarray:
+    """The agreements (flat ids, -1 for none) of one negotiation per draw of `theta`, the
+    scenario's strategies playing (`api.plan`, `api.play` with seed `seed + d`)."""
     from entente import api
     from entente.table import Table
 
-    theta = theta[:AGENT_DRAWS]
     out = np.full(len(theta), -1, dtype=np.int64)
     for d in range(len(theta)):
         prefs = c.prefs(theta[d], scenario)
@@ -235,8 +266,12 @@ def _agents(
         result = api.play(plan, seed + d, table=Table.build(variant.space, variant.prefs))
         if result.agreement is not None:
             out[d] = int(np.ravel_multi_index(tuple(result.agreement), scenario.space.shape))
-        tick(0.7 + 0.2 * (d + 1) / len(theta))
-    return out, theta
+    return out
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def _tipping(
