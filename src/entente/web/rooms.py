@@ -297,8 +297,13 @@ def to_csv(rows: list[dict[str, Any]]) -> bytes:
     w = csv.DictWriter(buf, fieldnames=columns(rows), lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow({k: _cell(v) for k, v in r.items()})
+        w.writerow({k: v if k in PLAIN else _cell(v) for k, v in r.items()})
     return buf.getvalue().encode()
+
+
+PLAIN = ("room", "game", "trace")
+"""Columns the app writes itself (a game id may start with '-'); every other text column holds
+what a student or a scenario file chose."""
 
 
 def _cell(v: object) -> object:
