@@ -123,13 +123,25 @@ class Own:
 
     def outcome(self, flat: int) -> Outcome:
         """The outcome with flat id `flat`."""
+        known = self._outcomes.get(flat)
+        if known is not None:
+            return known
         if 0 <= flat < self.space.size:
             digits = []
+            rest = int(flat)
             for size in reversed(self.space.shape):
-                flat, digit = divmod(flat, size)
+                rest, digit = divmod(rest, size)
                 digits.append(int(digit))
-            return tuple(reversed(digits))
+            got = tuple(reversed(digits))
+            if len(self._outcomes) < 1 << 16:
+                self._outcomes[int(flat)] = got
+            return got
         return tuple(int(x) for x in np.unravel_index(flat, self.space.shape))
+
+    @cached_property
+    def _outcomes(self) -> dict[int, Outcome]:
+        """The outcomes of flat ids asked about so far."""
+        return {}
 
     def at_least(self, target: float) -> NDArray[np.int64]:
         """Flat ids of acceptable outcomes worth at least `target`, best first (listed spaces)."""
