@@ -138,3 +138,33 @@ def test_a_hostile_label_stays_text(page: Any, base: str, tmp_path: Path) -> Non
     page.wait_for_timeout(300)
     assert page.evaluate("window.pwned === undefined")
     assert page.problems == []
+
+
+def test_watch_a_run_round_by_round(page: Any, base: str) -> None:
+    page.goto(base + "/watch")
+    page.wait_for_selector("#strategies input.strategy")
+    page.select_option("#protocol", "mediated")
+    page.fill("#deadline", "6")
+    page.click("#run")
+    page.wait_for_url(re.compile(r"/watch/\w"))
+    page.wait_for_selector("#chart-space svg")
+    total = int(re.fullmatch(r"round (\d+) of (\d+)", page.locator("#where").inner_text())[2])  # type: ignore[index]
+    assert 1 <= total <= 6
+    page.click("#first")
+    page.wait_for_function(
+        "() => document.querySelector('#where').textContent.startsWith('round 0 ')"
+    )
+    assert page.locator("#move-list tr").count() == 1  # the heading alone
+    page.click("#step")
+    page.wait_for_function(
+        "() => document.querySelector('#where').textContent.startsWith('round 1 ')"
+    )
+    assert page.locator("#move-list tr").count() > 1
+    page.click("#play")
+    page.wait_for_function(
+        f"() => document.querySelector('#where').textContent === 'round {total} of {total}'",
+        timeout=20_000,
+    )
+    page.wait_for_function("() => document.querySelector('#play').textContent.includes('play')")
+    page.wait_for_selector("#chart-offers svg")
+    assert page.problems == []

@@ -133,6 +133,32 @@ def test_uploads_are_parsed_bounded_and_refused_in_one_line(web: TestClient) -> 
     refused(web.get("/api/scenarios/upload:nosuch"), 404, "upload")
 
 
+def test_genius_and_geniusweb_uploads(web: TestClient, tmp_path: Path) -> None:
+    laptop = ROOT / "tests" / "data" / "genius" / "other" / "laptopdomain"
+    names = ["laptop_domain.xml", "laptop_buyer_utility.xml", "laptop_seller_utility.xml"]
+    files = [("files", (n, (laptop / n).read_bytes())) for n in names]
+    r = web.post("/api/uploads", files=files)
+    assert r.status_code == 200, r.text
+    assert len(r.json()["parties"]) == 2
+    code, _, _ = cli(
+        "export", str(MINIMAL), str(tmp_path / "gw"), "--to", "geniusweb", "--drop-red-lines"
+    )
+    assert code == 0
+    files = [("files", (f.name, f.read_bytes())) for f in sorted((tmp_path / "gw").iterdir())]
+    r = web.post("/api/uploads", files=files)
+    assert r.status_code == 200, r.text
+    assert [i["id"] for i in r.json()["issues"]] == ["border", "payment", "troops"]
+    gid = new_game(
+        web,
+        scenario=r.json()["scenario"],
+        protocol=None,
+        seats={r.json()["parties"][0]["id"]: "human"},
+    )
+    assert web.get(f"/api/games/{gid}").json()["legal"] == ["offer", "walk"]
+    too_many = [("files", (f"p{i}.xml", b"<x/>")) for i in range(9)]
+    refused(web.post("/api/uploads", files=too_many), 413, "9 files")
+
+
 def test_a_game_from_start_to_debrief(web: TestClient) -> None:
     r = web.post("/api/games", json={"settings": MEDIATED})
     cookie = r.headers["set-cookie"]
