@@ -73,7 +73,7 @@ def _first_max(values: Floats, ids: NDArray[np.intp], tol: float, u: Floats, t: 
     row of `u` dominates (with ties `t`), or -1 when `ids` is empty."""
     if len(ids) == 0:
         return -1
-    tied = ids[values >= values.max() - tol]
+    tied = ids[values >= np.maximum.reduce(values) - tol]
     if len(tied) > 1:
         best = undominated(u[tied], t).nonzero()[0]
         return int(tied[best[0] if len(best) else 0])
@@ -88,9 +88,11 @@ def _nash_scores(gains: Floats, t: Floats) -> Floats:
     # sum of logs, not a product: no underflow with many parties; a gain within the
     # tolerance of zero is zero, and ranks lowest
     score = gains.copy()
-    score[score <= t] = 0.0
-    with np.errstate(divide="ignore"):
-        return np.log(score, out=score).sum(axis=1)
+    zero = score <= t
+    score[zero] = 1.0  # then -inf, the log of zero, without a warning to silence
+    np.log(score, out=score)
+    score[zero] = -np.inf
+    return np.add.reduce(score, axis=1)
 
 
 def _nash_plain(u: Floats, reservation: Floats, t: Floats) -> int:
@@ -101,8 +103,8 @@ def _nash_plain(u: Floats, reservation: Floats, t: Floats) -> int:
     score = _nash_scores(gains, t)
     # moving each utility by its tolerance moves the log of a gain g by about t / g; gains are
     # floored at a millionth of the scale, where near-zero gains make every score uncertain
-    g = gains[int(np.argmax(score))]
-    tol = float((t / np.maximum(g, _floor(t))).sum())
+    g = gains[int(score.argmax())]
+    tol = float(np.add.reduce(t / np.maximum(g, _floor(t))))
     return _first_max(score, ids, tol, u, t)
 
 
