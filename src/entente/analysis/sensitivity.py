@@ -172,11 +172,12 @@ def solve(
     ref_ok = np.zeros(b, dtype=bool)
     fns = {"nash": nash, "kalai_smorodinsky": kalai_smorodinsky}
     fns |= {"egalitarian": egalitarian, "max_welfare": max_welfare}
+    masks = [_fronts2(p, tol) if k == 2 else None for p in parts]
     for d in range(b):
         t = tol[d]
-        u, ids = _front(parts[0][d], model.groups[0].flat, t)
+        u, ids = _front(parts[0][d], model.groups[0].flat, t, _row(masks[0], d))
         for g in range(1, len(parts)):
-            ug, ig = _front(parts[g][d], model.groups[g].flat, t)
+            ug, ig = _front(parts[g][d], model.groups[g].flat, t, _row(masks[g], d))
             u = (u[:, None, :] + ug[None, :, :]).reshape(-1, k)
             ids = (ids[:, None] + ig[None, :]).reshape(-1)
             keep = undominated(u, t)
@@ -197,9 +198,36 @@ def solve(
     return Solved(found, rand, ref_ok)
 
 
-def _front(u: Floats, ids: NDArray[np.int64], t: Floats) -> tuple[Floats, NDArray[np.int64]]:
-    keep = undominated(u, t)
-    return u[keep], ids[keep]
+def _front(
+    u: Floats, ids: NDArray[np.int64], t: Floats, keep: NDArray[np.bool_] | None
+) -> tuple[Floats, NDArray[np.int64]]:
+    """The rows of one draw's group that no row dominates (`keep`: the batch's mask, else
+    computed here)."""
+    mask = undominated(u, t) if keep is None else keep
+    return u[mask], ids[mask]
+
+
+def _row(keep: NDArray[np.bool_] | None, d: int) -> NDArray[np.bool_] | None:
+    return None if keep is None else keep[d]
+
+
+def _fronts2(u: Floats, tol: Floats) -> NDArray[np.bool_]:
+    """Two parties: per draw (B, m), False for rows another row dominates beyond `tol`
+    (B, 2), found for the whole batch with one sort per party. A row goes when a row sorted
+    before it (at least as good for one party) beats it by more than the tolerance for the
+    other; the few rows dominated otherwise (within the tolerance on one side) stay, and
+    are dropped after the groups are merged."""
+    dominated = np.zeros(u.shape[:2], dtype=bool)
+    for a in (0, 1):
+        order = np.argsort(-u[:, :, a], axis=1, kind="stable")
+        other = np.take_along_axis(u[:, :, 1 - a], order, axis=1)
+        best = np.maximum.accumulate(other, axis=1)
+        before = np.concatenate([np.full((len(u), 1), -np.inf), best[:, :-1]], axis=1)
+        hit = before > other + tol[:, 1 - a, None]
+        np.put_along_axis(
+            dominated, order, np.take_along_axis(dominated, order, axis=1) | hit, axis=1
+        )
+    return ~dominated
 
 
 def utilities_of(
