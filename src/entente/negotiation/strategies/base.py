@@ -97,6 +97,9 @@ class Negotiator(Strategy):
         return Reject(own.objections(text, aim - own.utility(text), self.OBJECTIONS))
 
     def act(self, view: View) -> Action:
+        own = view.me_own
+        if Walk in view.legal and own.table is not None and len(own.order) == 0:
+            return Walk()  # nothing this party could accept (its red lines or win-set) is left
         aim = self.target(view)
         if Offer not in view.legal:
             return self.answer(view, aim)
