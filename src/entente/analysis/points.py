@@ -205,35 +205,45 @@ def nash(u: Floats, reservation: Floats) -> int:
 def _nash_rows(u: Floats, reservation: Floats, t: Floats, hi: Floats) -> NDArray[np.intp] | None:
     """Rows, in order, among which lie the Nash rule's x* and every row it ties (see the
     module's notes), or None where the bound does not apply (the plain rule must run)."""
-    k = u.shape[1]
-    gains, _ = _columns(u, reservation, t)
-    positive = gains[0] > 0
-    product = gains[0].copy()
-    for g in gains[1:]:
-        positive &= g > 0
-        product *= g
-    best = np.where(positive, product, 0.0)
-    x0 = int(np.argmax(best))
-    if not best[x0] > 0:
-        return None  # no row with every gain positive: every score is -inf or all are tied
-    r = np.asarray(reservation)
+    m, k = u.shape
+    r = np.asarray(reservation, dtype=np.float64)
+    top = hi - r  # the largest gains: subtraction rounds monotonically
+    if not (top > 0).all():
+        return None  # a party gains nowhere: every score is -inf
+    big = float(np.prod(np.maximum(top, 1.0)))
+    if not big < 1e290:
+        return None  # products of these gains could overflow
+    # each row's product of gains, 0 where a gain is not positive; in blocks that stay in cache
+    product = np.empty(m)
+    for s in range(0, m, _BLOCK):
+        gains = u[s : s + _BLOCK] - r[None, :]
+        p = product[s : s + _BLOCK]
+        p[:] = gains[:, 0]
+        positive = gains[:, 0] > 0
+        for j in range(1, k):
+            p *= gains[:, j]
+            positive &= gains[:, j] > 0
+        np.copyto(p, 0.0, where=~positive)
+    x0 = int(product.argmax())
+    if not product[x0] > 0:
+        return None  # no row with every gain positive
     low = float(_nash_scores((u[x0 : x0 + 1] - r[None, :]), t)[0])
     if not np.isfinite(low):
         return None
     # every gain of x* is at least exp(low - sum of logs of the others' largest gains)
-    top = hi - r  # the largest gains: subtraction rounds monotonically
-    if not (top > 0).all():
-        return None
     logs = np.log(top)
     least = np.exp(low - (logs.sum() - logs) - 1e-6)
     tol = float((t / np.maximum(least, _floor(t))).sum())
     bound = 2.0 * tol + 1e-12 * (1.0 + abs(low))  # covers the rounding of tol's sum
     # products lose at most a few ulps each, logs a few ulps of values up to 745: 1e-8 is wide
     threshold = float(np.exp(low - bound - 1e-8 * k))
-    big = float(np.prod(np.maximum(top, 1.0)))
-    if not (threshold > 1e-290 * big and big < 1e290):
-        return None  # products of these gains could underflow or overflow
-    return np.flatnonzero(positive & (product >= threshold))
+    if not threshold > 1e-290 * big:
+        return None  # products of the rows that matter could underflow
+    return (product >= threshold).nonzero()[0]
+
+
+_BLOCK = 1 << 15
+"""Rows per block where a fast path walks every row."""
 
 
 def kalai_smorodinsky(u: Floats, reservation: Floats) -> int:
