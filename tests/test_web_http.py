@@ -186,6 +186,8 @@ def test_a_game_from_start_to_debrief(web: TestClient) -> None:
     live = web.get(f"/api/games/{gid}/figures").json()
     rows = [r for rows in live["offers"]["datasets"].values() for r in rows if "party" in r]
     assert rows and {r["party"] for r in rows} == {"Russian Empire"}, "never another's utility"
+    domains = re.findall(r'"field": "party", "scale": \{"domain": (\[[^\]]*\])', json.dumps(live))
+    assert domains and set(domains) == {'["Russian Empire"]'}, "the legend names this party only"
     assert live["space"] is not None  # the settings show the space
     end = finish(web, gid)
     assert end["finished"] and end["utility"] is not None

@@ -48,13 +48,35 @@ def _spec(chart: Any) -> dict[str, Any]:
 
 
 def only_party(spec: dict[str, Any], name: str) -> dict[str, Any]:
-    """The spec with every data row that gives another party's utility left out."""
+    """The spec with every data row that gives another party's utility left out, and the
+    colour scales of parties narrowed to that one party (its colour kept)."""
     data = spec.get("datasets", {})
     spec["datasets"] = {
         key: [r for r in rows if not (isinstance(r, dict) and "party" in r and r["party"] != name)]
         for key, rows in data.items()
     }
+    _narrow(spec, name)
     return spec
+
+
+def _narrow(node: Any, name: str) -> None:
+    if isinstance(node, list):
+        for x in node:
+            _narrow(x, name)
+        return
+    if not isinstance(node, dict):
+        return
+    scale = node.get("scale")
+    if node.get("field") == "party" and isinstance(scale, dict):
+        domain, colours = scale.get("domain"), scale.get("range")
+        if isinstance(domain, list) and isinstance(colours, list) and name in domain:
+            k = domain.index(name)
+            if len(colours) == len(domain):
+                scale["range"] = [colours[k]]
+            scale["domain"] = [name]
+    for key, value in node.items():
+        if key != "datasets":
+            _narrow(value, name)
 
 
 def one_column(spec: dict[str, Any]) -> dict[str, Any]:
