@@ -44,7 +44,8 @@ function render(d) {
     const x = d.history;
     h.appendChild(el("p", {}, `History: ${x.note || "the historical outcome"}${x.date ? " (" + x.date + ")" : ""}.`));
     h.appendChild(el("p", { id: "history-compare" }, `It gave you ${fmt(x.yours)}; you got ${fmt(d.yours)} (${x.difference >= 0 ? "+" : ""}${fmt(x.difference)}). ` +
-      `Your agreement matches history on ${x.matched} of ${x.issues} issues. History for everyone: ${utilities(d, x.utilities)}.`));
+      (d.agreement ? `Your agreement matches history on ${x.matched} of ${x.issues} issues. ` : "You reached no agreement to set beside it. ") +
+      `History for everyone: ${utilities(d, x.utilities)}.`));
   }
   renderAgent(d);
 }
