@@ -491,3 +491,15 @@ def test_a_strategy_object_keeps_its_notes_and_usage(tmp_path: Path) -> None:
         r = api.negotiate(SC, "alternating", {"japan": made}, deadline=2)
     assert r.usage[0] is not None and r.usage[0]["requests"] == 2 and r.usage[1] is None
     assert [n for _, n in r.notes] == [{"message": "Hi."}] * 2
+
+
+def test_the_report_lists_the_moves_noted(tmp_path: Path) -> None:
+    pytest.importorskip("vl_convert")
+    with scripted_server(lambda b: (200, best(b, "<b>Peace</b> & honour"))) as s:
+        spec = f"japan=llm(base_url={s.url!r}, cache='off', messages=True)"
+        r = cli("report", "--protocol", "alternating", "--deadline", "2", "--strategy", spec,
+                "-o", tmp_path / "r.html")  # fmt: skip
+    assert r.code == 0, r.err
+    page = (tmp_path / "r.html").read_text()
+    assert "<h3>Moves noted</h3>" in page
+    assert page.count("<td>&lt;b&gt;Peace&lt;/b&gt; &amp; honour</td>") == 2

@@ -241,12 +241,31 @@ def _summary(s: Summary, command: str | None) -> str:
         rows.append([f"utility at t={r.time:.3f}", *map(_f, s.discounted.utilities)])
     parts.append(_table(heads, rows, num=set(range(1, len(heads)))))
     parts.append(_outcomes(s))
+    parts.append(_notes(s))
     parts.append(
         "<details><summary>The summary as JSON (as <code>entente run --json</code> prints it)"
         f"</summary><pre>{_e(json.dumps(s.to_json(), indent=2, sort_keys=True))}</pre></details>"
         f'<script type="application/json" id="entente-summary">{script_json(s.to_json())}</script>'
     )
     return "\n".join(parts)
+
+
+def _notes(s: Summary) -> str:
+    """What strategies noted beside their moves (`Result.notes`): a language model's messages,
+    its refused replies, the fallback that moved for it; empty when none did."""
+    r = s.result
+    if not r.notes:
+        return ""
+    names = [p.name for p in s.scenario.parties]
+    rows = []
+    for n, note in r.notes:
+        m = r.moves[n]
+        who = names[m.actor] if m.actor < len(names) else "mediator"
+        fell = f"{note['fallback']} ({note.get('why', '')})" if note.get("fallback") else ""
+        rows.append([m.round + 1, who, note.get("message", ""), len(note.get("invalid", ())), fell])
+    return "<h3>Moves noted</h3>" + _table(
+        ("round", "party", "message", "replies refused", "moved by the fallback"), rows, {0, 3}
+    )
 
 
 def _outcomes(s: Summary) -> str:
