@@ -98,7 +98,10 @@ def undominated(u: Floats, t: Floats) -> NDArray[np.bool_]:
     u = np.asarray(u, dtype=np.float64)
     if len(u) == 0:
         return np.zeros(0, dtype=bool)
-    return _undominated(u, np.asarray(t, dtype=np.float64), *_bounds(u))
+    t = np.asarray(t, dtype=np.float64)
+    if u.shape[1] == 2 and len(u) <= 4096:  # what _undominated does, without the bounds
+        return _sweep2(u[:, 0], u[:, 1], t)
+    return _undominated(u, t, *_bounds(u))
 
 
 def _undominated(
