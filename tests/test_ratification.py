@@ -65,15 +65,19 @@ def test_narrowed_scenario_refuses_what_would_not_be_ratified(portsmouth: Scenar
 
 
 def test_settle_renegotiates_inside_the_narrowed_win_set(portsmouth: Scenario) -> None:
-    bad = _with(portsmouth, sakhalin="russian", liaotung="russian", railway="russian",
-                korea="consent", indemnity="none")  # fmt: skip
+    bad = _with(portsmouth, sakhalin="russian", korea="consent", evacuation="russia_only",
+                indemnity="none", fishing="none", administration="silent", open_door="silent",
+                railway_use="free")  # fmt: skip
+    japan = portsmouth.parties[portsmouth.party_index("japan")].prefs
+    assert japan.feasible(np.array([bad]))[0]  # inside Japan's red lines, yet
+    assert not ratify(portsmouth, bad).ratified  # its constituencies refuse it
     good = portsmouth.history.outcome if portsmouth.history else None
     calls: list[Scenario] = []
 
     def negotiate(s: Scenario) -> tuple[int, ...] | None:
         calls.append(s)
-        japan = s.parties[s.party_index("japan")].prefs
-        return good if not japan.feasible(np.array([bad]))[0] else bad
+        narrow = s.parties[s.party_index("japan")].prefs
+        return good if not narrow.feasible(np.array([bad]))[0] else bad
 
     result = settle(portsmouth, negotiate)
     assert result.outcome == good
@@ -117,5 +121,5 @@ def test_party_without_constituencies_ratifies_above_its_reservation(portsmouth:
     assert ratifier_of(bare, "japan") is None
     outcomes = bare.space.sample(np.random.default_rng(2), 50)
     prefs = bare.parties[0].prefs
-    expected = prefs.utility(outcomes) >= prefs.reservation
+    expected = (prefs.utility(outcomes) >= prefs.reservation) & prefs.feasible(outcomes)
     assert (win_set(bare, "japan", outcomes) == expected).all()

@@ -64,9 +64,6 @@ def test_a_mediated_cell_uses_the_scenarios_informed_mediator_as_negotiate_does(
     assert plan.informed and plan.mediator is not None
     assert plan.mediator.startswith("informed(")  # the scenario's own, not the default
     assert manifest["mediator"] == {"portsmouth": plan.mediator}
-    # the figures the mismatch was found with: 'linear' against itself, 20 rounds
-    both = next(r for r in rows if r["strategies"] == ["linear()", "linear()"])
-    assert (both["rounds"], [round(u, 3) for u in both["utilities"]]) == (14, [0.716, 0.66])
 
 
 def test_a_mediator_named_for_the_tournament_replaces_the_scenarios(tmp_path: Path) -> None:
