@@ -365,3 +365,25 @@ def test_serve_refuses_a_port_in_use(tmp_path: Path) -> None:
         r = cli("serve", "--port", str(port), "--db", str(tmp_path / "w.sqlite3"))
         assert_refused(r, "--port", str(port), "in use")
     assert not (tmp_path / "w.sqlite3").exists()
+
+
+def test_serve_listens_on_this_machine_only_by_default() -> None:
+    import inspect
+
+    from entente.cli.serve import serve
+
+    assert inspect.signature(serve).parameters["host"].default == "127.0.0.1"
+
+
+def test_an_unexpected_error_is_a_500_without_a_traceback(
+    web: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gid = new_game(web)
+
+    def broken(*args: Any) -> None:
+        raise RuntimeError("secret detail /etc/passwd")
+
+    monkeypatch.setattr(web.app.state.games, "get", broken)  # type: ignore[attr-defined]
+    r = web.get(f"/api/games/{gid}")
+    assert r.status_code == 500 and r.json() == {"error": "internal error"}
+    assert "secret" not in r.text

@@ -447,7 +447,7 @@ class Games:
         self.publish = publish
         self.listeners: list[Callable[[str, Game], None]] = []
         self._games: OrderedDict[str, Game] = OrderedDict()
-        self._locks: dict[str, threading.Lock] = {}
+        self._locks: dict[str, threading.RLock] = {}
         self._lock = threading.Lock()
 
     def create(
@@ -472,20 +472,25 @@ class Games:
                 old, _ = self._games.popitem(last=False)
                 self._locks.pop(old, None)
 
-    def lock(self, gid: str) -> threading.Lock:
+    def lock(self, gid: str) -> threading.RLock:
         with self._lock:
-            return self._locks.setdefault(gid, threading.Lock())
+            return self._locks.setdefault(gid, threading.RLock())
 
     def get(self, gid: str) -> Game:
         with self._lock:
             found = self._games.get(gid)
         if found is not None:
             return found
-        settings, _ = self.store.game(gid)
-        s = Settings.from_json(settings)
-        game = Game(s, self.scenarios.get(s.scenario), self.store.moves(gid))
-        self._keep(gid, game)
-        return game
+        with self.lock(gid):  # one copy per game: a move made on one is seen by every reader
+            with self._lock:
+                found = self._games.get(gid)
+            if found is not None:
+                return found
+            settings, _ = self.store.game(gid)
+            s = Settings.from_json(settings)
+            game = Game(s, self.scenarios.get(s.scenario), self.store.moves(gid))
+            self._keep(gid, game)
+            return game
 
     def act(self, gid: str, seat: str, data: Any) -> Game:
         with self.lock(gid):
