@@ -367,6 +367,11 @@ def test_serve_refuses_a_port_in_use(tmp_path: Path) -> None:
     assert not (tmp_path / "w.sqlite3").exists()
 
 
+def test_event_streams_are_bounded(web: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(web.app.state.hub, "full", lambda: True)  # type: ignore[attr-defined]
+    refused(web.get("/api/events/game:abc"), 503, "too many")
+
+
 def test_serve_listens_on_this_machine_only_by_default() -> None:
     import inspect
 

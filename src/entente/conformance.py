@@ -3,8 +3,8 @@
 `check_strategy` plays a strategy (a spec, or an object of one's own) on a small random domain
 whose parties have a reservation value, and lists what it got wrong: a move the protocol
 forbids (alternating offers with 2 and 3 parties; the single text and the conference as a
-party, against every registered mediator, or as the mediator when it is one), different moves
-for the same seed,
+party, against every registered mediator, or as the mediator when it is one; mopac with 3 and 4
+parties, equal powers and unequal ones), different moves for the same seed,
 an offer or an acceptance below its reservation value, and a spec that does not make the same
 strategy again.
 """
@@ -23,12 +23,13 @@ from entente.negotiation.actions import Accept, Offer, Outcome
 from entente.negotiation.alternating import AlternatingOffers
 from entente.negotiation.conference import Conference
 from entente.negotiation.mediated import SingleText
+from entente.negotiation.mopac import Mopac
 from entente.negotiation.session import IllegalAction, Result, run, trace_jsonl
 from entente.negotiation.strategies.base import Strategy
 from entente.prefs import LinearAdditive, Preferences
 from entente.space import OutcomeSpace, categorical
 
-Protocol = AlternatingOffers | SingleText | Conference
+Protocol = AlternatingOffers | SingleText | Conference | Mopac
 """The protocols the suite plays."""
 
 RESERVATION = 0.3
@@ -164,6 +165,8 @@ def check_strategy(strategy: str | Any, *, strict: bool = False) -> list[str]:
             play(f"single text under mediator {_mediator}", SingleText(), 2, 1, 15, make)
             play(f"conference under mediator {_mediator}", Conference(bilateral=3), 2, 1, 15, make)
         _mediator = ""
+        play("mopac, 3 parties", Mopac(), 3, 2, 12, make)
+        play("mopac, 4 parties of powers 2, 1, 1, 1", Mopac(powers=(2, 1, 1, 1)), 4, 3, 12, make)
     if spec is not None and first is not None:
         try:
             again = registry.strategy(spec)

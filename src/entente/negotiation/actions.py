@@ -18,7 +18,14 @@ class Offer:
 
 @dataclass(frozen=True)
 class Accept:
-    """Accept the outcome on the table."""
+    """Accept the outcome on the table.
+
+    Under mopac an acceptance is a vote, which may bound the total power of the deal it joins
+    (`min_power`, `max_power`; None: no bound), as GeniusWeb's votes do; other protocols take
+    no bounds."""
+
+    min_power: int | None = None
+    max_power: int | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,9 @@ def to_json(action: Action) -> dict[str, Any]:
             return {"action": "offer", "outcome": list(outcome)}
         case Reject(objections):
             return {"action": "reject", "objections": list(objections)}
+        case Accept(min_power=low, max_power=high) if low is not None or high is not None:
+            bounds = {"min_power": low, "max_power": high}
+            return {"action": "accept", **{k: v for k, v in bounds.items() if v is not None}}
         case _:
             return {"action": kind(action)}
 
@@ -60,7 +70,8 @@ def from_json(data: dict[str, Any]) -> Action:
         case "offer":
             return Offer(tuple(int(x) for x in data["outcome"]))
         case "accept":
-            return Accept()
+            low, high = data.get("min_power"), data.get("max_power")
+            return Accept(None if low is None else int(low), None if high is None else int(high))
         case "reject":
             return Reject(tuple(int(x) for x in data.get("objections", ())))
         case "walk":

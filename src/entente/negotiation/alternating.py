@@ -44,6 +44,8 @@ class AlternatingOffers:
         match action:
             case Accept() if state.table is None:
                 return "there is no offer on the table to accept"
+            case Accept(min_power=low, max_power=high) if low is not None or high is not None:
+                return "bounds on a deal's power belong to votes under mopac"
             case Reject():
                 return "in alternating offers, reject by making a counter-offer"
         return None

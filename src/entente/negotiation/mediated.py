@@ -49,6 +49,8 @@ class SingleText:
                 return "the mediator must put a text on the table"
             case Reject(objections) if len(set(objections)) != len(objections):
                 return "an issue is objected to twice"
+            case Accept(min_power=low, max_power=high) if low is not None or high is not None:
+                return "bounds on a deal's power belong to votes under mopac"
         return None
 
     def agreement(self, state: State) -> Outcome | None:

@@ -1,32 +1,47 @@
-"""Multiple offers, partial consensus: every party offers, every party votes, a subset can settle.
+"""Multiple offers, partial consensus: every party offers, every party votes, subsets can settle.
 
-A simplified form of GeniusWeb's MOPaC protocol. Each round every party puts one offer on the
-table, and the other parties vote on it (accept or reject). When every offer of the round has
-been voted on, an offer's supporters are its maker and those who accepted it; the offer with
-the most supporters, if they number at least `min_parties`, is the deal (ties go to the earlier
-offer), and it binds exactly its supporters. Parties outside the deal get their reservation
-value. After `deadline` rounds without a deal the talks end unagreed.
+After GeniusWeb's MOPaC protocol. Each round, one turn at a time:
+
+1. offer and vote: each party still at the table puts one offer on it, and each of the others
+   votes on that offer right after it is made (accept or reject);
+2. deals: an offer's supporters are its maker and those who accepted it. A vote may bound the
+   total power of the deal it joins (`Accept(min_power=, max_power=)`, as GeniusWeb's votes
+   do); each party weighs `powers[i]` (1 by default). The consensus group of an offer is its
+   largest set of supporters (by power, then by number) whose total power lies within every
+   member's bounds and who number at least `min_parties`. The offer with the strongest group
+   is a deal binding that group (ties go to the earlier offer); among the offers left, deals
+   are made in the same way with the parties not yet bound, until none is possible.
+
+Parties bound by a deal leave the table; the others go on to the next round among themselves
+while at least `min_parties` of them remain. After `deadline` rounds the talks end. Parties in
+no deal get their reservation value.
 
 Where this departs from GeniusWeb's MOPaC, and why:
-- A vote is accept or reject, without the minimum and maximum power of a deal a party will join
-  (entente's parties all weigh the same), and there is no opt-in phase for extending votes.
 - Turns are taken one at a time, so each offer is put to the vote as soon as it is made, and a
   party making a later offer of the round has seen the earlier offers and their votes. This keeps
   every vote right after the offer it answers in the history, so traces and checks read it as
   they read any answer.
-- The maker of an offer supports it without voting on it.
-- The first deal ends the negotiation, also for the parties it leaves out (in MOPaC these go on
-  negotiating among themselves).
-- A party that walks away ends the talks for everyone, unagreed, as in the other protocols.
+- There is no opt-in phase (GeniusWeb's third phase, where a party extends its votes after
+  seeing everyone's): an extended vote would answer an offer that is no longer the last one in
+  the history, which the trace and the checks read answers against. A party that votes later
+  in the round already sees the earlier votes (`support`).
+- The maker of an offer supports it without voting on it, with no bounds on the deal's power.
+- A party that walks away ends the talks for everyone (deals made in earlier rounds stand), as in
+  the other protocols.
+- `agreement` and `bound` are the first deal and its parties; `deals` in the state lists every
+  deal, and each party's utility is that of the deal that binds it.
 
-While voting, a party is shown the offer as a mediator's text is shown (`table`, with the
-maker as `proposer`) and may accept or reject it, so every strategy that answers a mediator
-votes without change; while offering, nothing is on the table and it may offer or walk away.
+While voting, a party is shown the offer as a mediator's text is shown (`table`,
+with the maker as `proposer`) and may accept or reject it, so every strategy that answers a
+mediator votes without change; while offering, nothing is on the table and it may offer or walk
+away. The round's offers and their supporters so far are public (`offers`, `support`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import combinations
 
 from entente.errors import EntenteError
 from entente.negotiation.actions import Accept, Action, Offer, Outcome, Reject, Walk
@@ -37,35 +52,41 @@ OFFER: Legal = frozenset({Offer, Walk})
 VOTE: Legal = frozenset({Accept, Reject})
 """A party's turn to vote on the offer on the table."""
 
+Deal = tuple[Outcome, tuple[int, ...]]
+"""An agreed offer and the parties it binds."""
+
 
 @dataclass(frozen=True)
 class MopacState(State):
     """The public state, plus this round's offers and each one's supporters so far.
 
-    `step` counts the turns taken in this round; `bound` names the parties the deal binds.
+    `step` counts the turns taken in this round; `active` names the parties still at the
+    table; `deals` every deal made so far; `bound` the parties of the first.
     """
 
     step: int = 0
     offers: tuple[Outcome, ...] = ()
     support: tuple[tuple[int, ...], ...] = field(default=())
     bound: tuple[int, ...] | None = None
+    active: tuple[int, ...] = ()
+    deals: tuple[Deal, ...] = ()
 
 
-def _turn(n: int, step: int) -> tuple[int, int]:
-    """(the offer's maker, the actor) at turn `step` of a round: each party offers (its voters
-    follow, lowest index first, skipping the maker)."""
-    maker, k = divmod(step, n)
-    if k == 0:
-        return maker, maker
-    voter = k - 1
-    return maker, voter + (voter >= maker)
+@dataclass(frozen=True)
+class _Vote:
+    """A supporter of an offer and the bounds it puts on the deal's power."""
+
+    party: int
+    low: int
+    high: int | None
 
 
 @dataclass(frozen=True)
 class Mopac:
-    """Every party offers, every other party votes; a deal binds those who support it."""
+    """Every party offers, every other party votes; deals bind subsets, the rest go on."""
 
     min_parties: int = 2
+    powers: tuple[int, ...] | None = None
     name: str = "mopac"
     mediated: bool = False
 
@@ -74,20 +95,28 @@ class Mopac:
             raise ValueError(f"min_parties={self.min_parties!r}: expected a whole number")
         if self.min_parties < 2:
             raise ValueError(f"min_parties={self.min_parties}: expected at least 2")
+        if self.powers is not None:
+            powers = tuple(self.powers)
+            if not all(isinstance(p, int) and not isinstance(p, bool) and p > 0 for p in powers):
+                raise ValueError(f"powers={self.powers!r}: expected whole numbers above 0")
+            object.__setattr__(self, "powers", powers)
 
     def start(self, n_parties: int, deadline: int) -> MopacState:
         if self.min_parties > n_parties:
             raise EntenteError(
                 f"protocol mopac: min_parties={self.min_parties} but only {n_parties} parties"
             )
-        return MopacState(n_parties=n_parties, deadline=deadline)
+        if self.powers is not None and len(self.powers) != n_parties:
+            raise EntenteError(f"protocol mopac: {len(self.powers)} powers for {n_parties} parties")
+        return MopacState(n_parties=n_parties, deadline=deadline, active=tuple(range(n_parties)))
 
-    def _turns(self, state: State) -> int:
-        return state.n_parties * state.n_parties
+    def power(self, party: int) -> int:
+        return 1 if self.powers is None else self.powers[party]
 
     def time(self, state: State) -> float:
-        per = self._turns(state)
-        step = state.step if isinstance(state, MopacState) else 0
+        m = len(state.active) if isinstance(state, MopacState) and state.active else state.n_parties
+        per = m * m
+        step = min(state.step, per) if isinstance(state, MopacState) else 0
         return min(1.0, (state.round * per + step) / (state.deadline * per))
 
     def voting(self, state: State) -> bool:
@@ -110,102 +139,182 @@ class Mopac:
                 return "it is this party's turn to make an offer"
             case Walk() if voting:
                 return "vote on the offer on the table: accept or reject it"
+            case Accept(min_power=low, max_power=high):
+                if low is not None and (isinstance(low, bool) or not isinstance(low, int)):
+                    return f"min_power={low!r}: expected a whole number"
+                if high is not None and (isinstance(high, bool) or not isinstance(high, int)):
+                    return f"max_power={high!r}: expected a whole number"
+                if low is not None and high is not None and low > high:
+                    return f"min_power={low} is above max_power={high}"
         return None
+
+    # -- the turns of a round ------------------------------------------------------------
+
+    def _turns(self, active: Sequence[int]) -> list[tuple[int, int]]:
+        """The round's turns as (offer index, actor) pairs: each party at the table offers
+        (an offer index with its maker), and each of the others votes on it right after."""
+        turns = []
+        for j, maker in enumerate(active):
+            turns.append((j, maker))
+            turns += [(j, p) for p in active if p != maker]
+        return turns
 
     def step(self, state: State, action: Action) -> MopacState:
         assert isinstance(state, MopacState)
-        n = state.n_parties
         move = Move(state.actor, action, state.round, self.time(state))
         history = (*state.history, move)
+        if isinstance(action, Walk):
+            return replace(state, history=history, done=True, table=None)
+        s = state
         match action:
-            case Walk():
-                return replace(state, history=history, done=True)
             case Offer(outcome):
                 s = replace(
-                    state,
-                    history=history,
-                    offers=(*state.offers, outcome),
-                    support=(*state.support, (state.actor,)),
-                    table=outcome,
-                    proposer=state.actor,
-                    responses=(),
+                    s,
+                    offers=(*s.offers, outcome),
+                    support=(*s.support, (s.actor,)),
                 )
-            case Accept() | Reject():
-                support = state.support
-                if isinstance(action, Accept):
-                    support = (*support[:-1], tuple(sorted((*support[-1], state.actor))))
-                s = replace(
-                    state, history=history, support=support, responses=(*state.responses, move)
-                )
-        step = state.step + 1
-        if step < self._turns(state):
-            maker, actor = _turn(n, step)
-            voting = actor != maker
+            case Accept():
+                j = self._turns(s.active)[s.step][0]
+                support = list(s.support)
+                support[j] = tuple(sorted({*support[j], s.actor}))
+                s = replace(s, support=tuple(support))
+        s = replace(s, history=history)
+        done_round = _this_round(history, s.round)
+        turns = self._turns(s.active)
+        step = s.step + 1
+        if step < len(turns):
+            j, actor = turns[step]
+            vote = actor != s.active[j]
+            # the votes this offer has had so far
+            answers = tuple(
+                m
+                for (k, a), m in zip(turns, done_round, strict=False)
+                if k == j and a != s.active[j]
+            )
             return replace(
                 s,
                 step=step,
                 actor=actor,
-                table=s.table if voting else None,
-                proposer=s.proposer if voting else -1,
-                responses=s.responses if voting else (),
+                table=s.offers[j] if vote else None,
+                proposer=s.active[j] if vote else -1,
+                responses=answers if vote else (),
             )
-        settled = self.settled(s)
-        if settled is not None:
-            agreed, bound = settled
-            return replace(s, done=True, agreement=agreed, bound=bound, table=None)
-        rnd = state.round + 1
+        # the round is over: its deals, then the next round among the parties left
+        deals = self.round_deals(s.active, done_round)
+        active = tuple(p for p in s.active if not any(p in b for _, b in deals))
+        every = (*s.deals, *deals)
+        rnd = s.round + 1
+        over = len(active) < self.min_parties or rnd >= s.deadline
+        first = every[0] if every else None
         return replace(
             s,
-            round=rnd,
-            actor=0,
+            round=rnd if not over else s.round,
+            actor=active[0] if active and not over else s.actor,
             step=0,
             table=None,
             proposer=-1,
             responses=(),
             offers=(),
             support=(),
-            done=len(history) >= state.deadline * self._turns(state),
+            active=active if not over else s.active,
+            deals=every,
+            done=over,
+            agreement=first[0] if first else None,
+            bound=first[1] if first else None,
         )
 
-    def settled(self, state: State) -> tuple[Outcome, tuple[int, ...]] | None:
-        """The deal and the parties it binds, read from the history alone: the last round's
-        offers and votes, when the history ends with a complete round."""
-        h, per = state.history, self._turns(state)
-        if not h or len(h) % per:
-            return None
-        offers: list[Outcome] = []
-        support: list[tuple[int, ...]] = []
-        for m in h[-per:]:
+    # -- deals, from the votes ----------------------------------------------------------
+
+    def round_deals(self, active: Sequence[int], moves: Sequence[Move]) -> tuple[Deal, ...]:
+        """The deals of one complete round (its moves, in order), as the module describes."""
+        turns = self._turns(active)
+        offers: dict[int, Outcome] = {}
+        votes: dict[int, dict[int, _Vote]] = {}
+        for (j, actor), m in zip(turns, moves, strict=False):
             match m.action:
                 case Offer(outcome):
-                    offers.append(outcome)
-                    support.append((m.actor,))
-                case Accept():
-                    support[-1] = tuple(sorted((*support[-1], m.actor)))
-                case Walk():
-                    return None
-        deal = self.deal(tuple(offers), tuple(support))
-        return None if deal is None else (offers[deal], support[deal])
+                    offers[j] = outcome
+                    votes[j] = {actor: _Vote(actor, 0, None)}
+                case Accept(min_power=low, max_power=high):
+                    votes[j][actor] = _Vote(actor, low or 0, high)
+        deals: list[Deal] = []
+        taken: set[int] = set()
+        left = sorted(offers)
+        while left:
+            best: tuple[tuple[int, int, int], int, tuple[int, ...]] | None = None
+            for j in left:
+                group = self.consensus([v for p, v in votes[j].items() if p not in taken])
+                if group:
+                    key = (sum(self.power(p) for p in group), len(group), -j)
+                    if best is None or key > best[0]:
+                        best = (key, j, group)
+            if best is None:
+                break
+            _, j, group = best
+            deals.append((offers[j], group))
+            taken.update(group)
+            left.remove(j)
+        return tuple(deals)
+
+    def consensus(self, votes: Sequence[_Vote]) -> tuple[int, ...]:
+        """The strongest set of these supporters (by power, then number, then the lowest
+        indices) whose total power lies within every member's bounds and who number at least
+        `min_parties`; () when there is none."""
+        best: tuple[tuple[int, int], tuple[int, ...]] | None = None
+        for size in range(len(votes), self.min_parties - 1, -1):
+            for group in combinations(sorted(votes, key=lambda v: v.party), size):
+                power = sum(self.power(v.party) for v in group)
+                if all(v.low <= power and (v.high is None or power <= v.high) for v in group):
+                    key = (power, size)
+                    if best is None or key > best[0]:
+                        best = (key, tuple(v.party for v in group))
+        return best[1] if best else ()
+
+    # -- the end, from the history alone ---------------------------------------------------
+
+    def _replay(self, state: State) -> tuple[tuple[Deal, ...], int, bool]:
+        """From the history alone: every deal made, the rounds completed, and whether a
+        party walked away."""
+        active = tuple(range(state.n_parties))
+        got: list[Deal] = []
+        by_round: dict[int, list[Move]] = {}
+        for m in state.history:
+            by_round.setdefault(m.round, []).append(m)
+        complete = 0
+        for rnd in sorted(by_round):
+            moves = by_round[rnd]
+            if any(isinstance(m.action, Walk) for m in moves):
+                return tuple(got), complete, True
+            if len(moves) < len(active) ** 2:
+                break  # the round is not over
+            deals = self.round_deals(active, moves)
+            got += deals
+            active = tuple(p for p in active if not any(p in b for _, b in deals))
+            complete += 1
+        return tuple(got), complete, False
+
+    def deals(self, state: State) -> tuple[Deal, ...]:
+        """Every deal made, read from the history alone (round by round)."""
+        return self._replay(state)[0]
 
     def agreement(self, state: State) -> Outcome | None:
-        """The offer of the deal (see `settled`)."""
-        settled = self.settled(state)
-        return None if settled is None else settled[0]
+        """The first deal's offer (see `deals`)."""
+        deals = self.deals(state)
+        return deals[0][0] if deals else None
 
     def is_final(self, state: State) -> bool:
-        """Over when a party walked away, a round ended in a deal, or `deadline` rounds were
-        played."""
-        h = state.history
-        return bool(h) and (
-            isinstance(h[-1].action, Walk)
-            or len(h) >= state.deadline * self._turns(state)
-            or self.settled(state) is not None
-        )
+        """Over when a party walked away, fewer than `min_parties` parties are left unbound,
+        or `deadline` rounds were played."""
+        deals, complete, walked = self._replay(state)
+        left = state.n_parties - sum(len(b) for _, b in deals)
+        return walked or left < self.min_parties or complete >= state.deadline
 
-    def deal(self, offers: tuple[Outcome, ...], support: tuple[tuple[int, ...], ...]) -> int | None:
-        """The index of the offer that binds the most supporters (the first of equals), if
-        they are at least `min_parties`; None when no offer has enough."""
-        best = max(range(len(offers)), key=lambda j: (len(support[j]), -j), default=None)
-        if best is None or len(support[best]) < self.min_parties:
-            return None
-        return best
+
+def _this_round(history: Sequence[Move], rnd: int) -> list[Move]:
+    """The moves of round `rnd` (the last ones of the history)."""
+    out: list[Move] = []
+    for m in reversed(history):
+        if m.round != rnd:
+            break
+        out.append(m)
+    return out[::-1]

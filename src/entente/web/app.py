@@ -230,11 +230,13 @@ def create_app(db_path: str | Path) -> FastAPI:
     # ------------------------------------------------------------ events
 
     @app.get("/api/events/{channel}")
-    async def events(channel: str) -> StreamingResponse:
+    async def events(channel: str) -> Response:
         if not valid_channel(channel):
             raise EntenteError(
                 f"channel {quoted(channel)}: expected game:ID, room:CODE or watch:ID"
             )
+        if hub.full():
+            return error("too many open event streams; try again later", 503)
         return StreamingResponse(
             hub.stream(channel),
             media_type="text/event-stream",

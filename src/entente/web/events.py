@@ -7,7 +7,7 @@ route `GET /api/events/{channel}` (in `app`) streams `hub.stream(channel)`. Chan
 with its own token, when told something moved). A comment line every `KEEPALIVE` seconds keeps
 proxies and the browser's EventSource from timing out.
 
-API: `Hub()`, `Hub.publish(channel, event)`, `Hub.stream(channel) -> async iterator of SSE
+API: `Hub()`, `Hub.publish(channel, event)`, `Hub.full()`, `Hub.stream(channel) -> async iterator of SSE
 text`, `Hub.subscribers(channel) -> int`, `valid_channel(channel) -> bool`.
 """
 
@@ -21,6 +21,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 KEEPALIVE = 15.0
+MAX_SUBSCRIBERS = 2000
+"""Open event streams the hub serves at once (each holds a connection); past it, 503."""
 QUEUE = 256
 """Events held for a slow subscriber before it is dropped (it reconnects and re-fetches)."""
 
@@ -64,6 +66,11 @@ class Hub:
                 s.loop.call_soon_threadsafe(s.put, event)
             except RuntimeError:  # its loop has closed
                 self._drop(channel, s)
+
+    def full(self) -> bool:
+        """Whether the hub already serves `MAX_SUBSCRIBERS` streams."""
+        with self._lock:
+            return sum(len(s) for s in self._subs.values()) >= MAX_SUBSCRIBERS
 
     def subscribers(self, channel: str) -> int:
         with self._lock:
