@@ -191,6 +191,9 @@ def run(
         bound = getattr(state, "bound", None) or tuple(range(k))
         for i in bound:
             got[i] = prefs[i](state.agreement)
+        for outcome, parties in getattr(state, "deals", ())[1:]:  # later deals (mopac)
+            for i in parties:
+                got[i] = prefs[i](outcome)
     u = np.array([p.discounted(g, time) for p, g in zip(prefs, got, strict=True)], dtype=float)
     used = tuple(_usage(s) for s in strategies)
     return Result(
