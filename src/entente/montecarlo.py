@@ -79,8 +79,9 @@ class Compiled:
             )
             lin = Preferences((LinearAdditive(w[0, j].copy(), tables),))
             lo, hi = lin.bounds(base.space)
-            k = 1.0 / (hi - lo) if p.normalized and hi > lo else 1.0
-            off = -lo * k if p.normalized and hi > lo else float(self.model.offset[j])
+            norm = bool(self.model.normalized[j]) and hi > lo
+            k = 1.0 / (hi - lo) if norm else 1.0
+            off = -lo * k if norm else float(self.model.offset[j])
             out.append(
                 replace(
                     p.prefs,
@@ -123,13 +124,16 @@ def compile(scenario: Scenario, noise: float = 0.0) -> Compiled:
         lines.extend(p.prefs.red_lines)
     model = Linear(
         shape, w, v, off,
-        np.array([p.normalized for p in scenario.parties]),
+        np.zeros(k, dtype=bool),
         scenario.reservations.astype(np.float64),
         grouped(shape, lines),
     )  # fmt: skip
     numbers = tuple(u for u in scenario.uncertain if u.target.constituency < 0)
     if noise > 0:
         numbers = numbers + _noise(scenario, model, noise, numbers)
+    # a utility the file normalised is mapped onto [0, 1] again in every draw that moves it
+    for u in numbers:
+        model.normalized[u.target.party] |= u.normalized
     history = scenario.history.outcome if scenario.history else None
     return Compiled(model, w, v, model.reservation, numbers, history, tuple(lines), rules(scenario))
 
@@ -144,22 +148,19 @@ def _noise(
     out: list[Uncertain] = []
     starts = model.starts
     for j, p in enumerate(scenario.parties):
-        # numbers as the file wrote them: a normalised party's weights are scaled back
-        lin = p.prefs.linear
-        assert lin is not None
+        lo, hi = p.prefs.bounds(scenario.space)
+        unit = abs(lo) < 1e-9 and abs(hi - 1.0) < 1e-9  # a utility normalised at load
         for i, iss in enumerate(scenario.space.issues):
             x = float(model.weights[j, i])
             if x != 0 and ("weight", j, i, -1) not in taken:
-                out.append(
-                    _normal(f"parties.{p.id}.weights.{iss.id}", x, rel, Target("weight", j, i))
-                )
+                path = f"parties.{p.id}.weights.{iss.id}"
+                out.append(_normal(path, x, rel, Target("weight", j, i), unit))
             for o, label in enumerate(iss.options):
                 y = float(model.values[j, starts[i] + o])
                 if y != 0 and ("value", j, i, o) not in taken and model.weights[j, i] != 0:
                     path = f"parties.{p.id}.values.{iss.id}.{label}"
-                    out.append(_normal(path, y, rel, Target("value", j, i, o)))
+                    out.append(_normal(path, y, rel, Target("value", j, i, o), unit))
         if ("reservation", j, -1, -1) not in taken:
-            lo, hi = p.prefs.bounds(scenario.space)
             lo = min(lo, 0.0)
             r = float(model.reservation[j])
             dist = Distribution("normal", lo, hi, 0.0, r, rel * (hi - lo))
@@ -170,9 +171,10 @@ def _noise(
     return tuple(out)
 
 
-def _normal(path: str, x: float, rel: float, target: Target) -> Uncertain:
+def _normal(path: str, x: float, rel: float, target: Target, unit: bool) -> Uncertain:
     lo, hi = (0.0, np.inf) if x > 0 else (-np.inf, 0.0)
-    return Uncertain(path, Distribution("normal", lo, hi, 0.0, x, rel * abs(x)), target, "noise")
+    dist = Distribution("normal", lo, hi, 0.0, x, rel * abs(x))
+    return Uncertain(path, dist, target, "noise", normalized=unit)
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,6 @@ class Party:
     strategy: str | None = None
     rationale: str = ""
     uncertainty: Uncertainty | None = None
-    normalized: bool = False
-    """The file asked for `normalize`: a change of its numbers (`entente sensitivity`) maps
-    the utility onto [0, 1] again."""
 
 
 @dataclass(frozen=True)

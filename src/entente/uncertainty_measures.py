@@ -83,11 +83,12 @@ def _interval(u: Any, c: Compiled) -> tuple[float, float]:
     """Where a number's tipping point is looked for (as written in the file)."""
     p = u.point
     if u.target.kind == "reservation":
-        j = u.target.party
-        if c.model.normalized[j]:
-            return 0.0, 1.0
-        lo = float(min(u.dist.low, 0.0, p - 1.0)) if np.isfinite(u.dist.low) else min(0.0, p - 1.0)
-        return lo, float(max(p + 1.0, u.dist.high if np.isfinite(u.dist.high) else p + 1.0))
+        # the party's utility at the points, from its worst outcome (or 0) to its best
+        m, j = c.model, u.target.party
+        cj = c.weights[j][m.issue_of] * c.values[j]
+        lo = float(np.minimum.reduceat(cj, m.starts).sum() + m.offset[j])
+        hi = float(np.maximum.reduceat(cj, m.starts).sum() + m.offset[j])
+        return min(lo, 0.0), hi
     width = u.dist.width if np.isfinite(u.dist.width) else 4 * u.dist.sd
     span = max(abs(p), width, 1e-9) or 1.0
     lo = p - span

@@ -52,8 +52,8 @@ def dropped(scenario: Scenario, fmt: Format, red_lines_dropped: int = 0) -> list
     if fmt == "toml":
         lost = [iss.id for iss in issues if iss.kind == "real" and not scenario_write.on_grid(iss)]
         if not lost:
-            return []
-        return [f"the numbers of real issue(s) {', '.join(lost)} (written as ordinal options)"]
+            return _ranges(sc)
+        return [f"the numbers of real issue(s) {', '.join(lost)} (written as ordinal options)", *_ranges(sc)]  # fmt: skip
     out: list[str] = []
     for name in ("title", "description", "venue"):
         if getattr(sc, name) and getattr(sc, name) != sc.id:
@@ -107,7 +107,13 @@ def dropped(scenario: Scenario, fmt: Format, red_lines_dropped: int = 0) -> list
         out.append("timeline")
     if red_lines_dropped:
         out.append(_count(red_lines_dropped, "red line"))
-    return out
+    return out + _ranges(sc)
+
+
+def _ranges(sc: Scenario) -> list[str]:
+    """The uncertain numbers, which every written format holds as their points."""
+    n = len(sc.uncertain)
+    return [f"{_count(n, 'range')} (their points are written)"] if n else []
 
 
 def note(scenario: Scenario, fmt: Format, red_lines_dropped: int = 0) -> str | None:

@@ -199,13 +199,9 @@ def extract(raw: dict[str, Any], fail: Fail) -> list[_Found]:
 
 
 def attach(scenario: Scenario, found: list[_Found], model: Any, fail: Fail) -> Scenario:
-    """`scenario` with its uncertain numbers, each tied to the number it stands for, and its
-    normalised parties marked; `model`: the file as read (its parties' and constituencies'
-    `normalize` and `weights`)."""
-    parties = tuple(
-        replace(p, normalized=True) if pm.normalize else p
-        for p, pm in zip(scenario.parties, model.parties, strict=True)
-    )
+    """`scenario` with its uncertain numbers, each tied to the number it stands for;
+    `model`: the file as read (its parties' and constituencies' `normalize` and `weights`)."""
+    parties = scenario.parties
     out = []
     for loc, field, dist, source, rationale in found:
         target, path = _target(scenario, loc, field)
@@ -219,11 +215,11 @@ def attach(scenario: Scenario, found: list[_Found], model: Any, fail: Fail) -> S
         norm = bool(owner.normalize) and prefs is not None and field in ("weight", "value")
         scale = _scale(prefs, owner.weights, scenario) if norm and field == "weight" else 1.0
         if field == "reservation":
-            party = parties[target.party]
-            lo, hi = (0.0, 1.0) if party.normalized else party.prefs.bounds(scenario.space)
+            party, pm = parties[target.party], model.parties[target.party]
+            lo, hi = (0.0, 1.0) if pm.normalize else party.prefs.bounds(scenario.space)
             dist = in_domain(dist, min(lo, 0.0), hi, False, loc, fail, "reservation value")
         out.append(Uncertain(path, dist, target, source, rationale, scale, norm))
-    return replace(scenario, parties=parties, uncertain=tuple(out))
+    return replace(scenario, uncertain=tuple(out))
 
 
 def _scale(prefs: Any, weights: dict[str, float], scenario: Scenario) -> float:
