@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from entente import api
+from entente import api, front
 
 
 def test_an_exact_frontier_is_cached_whatever_the_callback(monkeypatch: pytest.MonkeyPatch) -> None:
     sc = api.load("portsmouth")
     calls: list[int] = []
-    real = api._exact
+    real = front._exact
 
     def counting(*args: object) -> api.Frontier:
         calls.append(1)
         return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(api, "_exact", counting)
+    monkeypatch.setattr(front, "_exact", counting)
     api._EXACT.pop(sc, None)
     first = api.frontier(sc, progress=lambda f: None)
     again = api.frontier(sc, progress=lambda f: None, budget=100.0)

@@ -17,11 +17,12 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the same names, eagerly, for type checkers
-    from entente.api import Frontier, frontier, load, negotiate, table
+    from entente.api import load, negotiate
     from entente.audit import audit
     from entente.calendar import Date
     from entente.conformance import check_strategy
     from entente.errors import EntenteError, ScenarioError, StrategyError
+    from entente.front import Frontier, frontier, table
     from entente.negotiation.actions import Accept, Action, Offer, Reject, Walk
     from entente.negotiation.session import Result, run, trace_jsonl
     from entente.negotiation.strategies.base import Negotiator, Strategy
@@ -40,7 +41,7 @@ _WHERE = {
     "Action": "entente.negotiation.actions",
     "Date": "entente.calendar",
     "EntenteError": "entente.errors",
-    "Frontier": "entente.api",
+    "Frontier": "entente.front",
     "Issue": "entente.space",
     "Negotiator": "entente.negotiation.strategies.base",
     "Offer": "entente.negotiation.actions",
@@ -58,7 +59,7 @@ _WHERE = {
     "audit": "entente.audit",
     "build_treaty": "entente.treaty.build:build",
     "check_strategy": "entente.conformance",
-    "frontier": "entente.api",
+    "frontier": "entente.front",
     "load": "entente.api",
     "negotiate": "entente.api",
     "overview": "entente.overview",
@@ -68,7 +69,7 @@ _WHERE = {
     "sensitivity": "entente.uncertainty",
     "settle": "entente.settlement",
     "summarize": "entente.summary",
-    "table": "entente.api",
+    "table": "entente.front",
     "trace_jsonl": "entente.negotiation.session",
     "win_set": "entente.settlement",
 }
