@@ -4,7 +4,10 @@
     .venv/bin/python benchmarks/bench_web_load.py --mode agents        # 100 students vs agents
     .venv/bin/python benchmarks/bench_web_load.py --games 20 --moves 6 --think 0.2
 
-`entente serve` runs in a child process on 127.0.0.1 (a free port) over a fresh SQLite file. A
+The app (`create_app`, as `entente serve` builds it, under uvicorn) runs in a child process on
+127.0.0.1 (a free port) over a fresh SQLite file; each answer carries the time spent in the app
+(a `Server-Timing` header the benchmark adds), so the report splits each move's time into the
+app's part and the rest (HTTP, scheduling, this client). A
 teacher opens a room on Portsmouth; students join it (`pairs`: two per table, who play each
 other under alternating offers; `agents`: one per table, against the scenario's agents under its
 own protocol). Every table then plays at once: each student thinks for a random time (uniform
@@ -12,7 +15,9 @@ on 0 to 2 x `--think` seconds, seeded) before each move, makes `--moves` moves i
 (offers of outcomes drawn from the table's own generator, or objections, and an acceptance at
 the end), and the time of each move's request, from sending to the answer, is recorded. In
 `pairs`, the other student's page listens to the game's events (server-sent events, as the play
-page does): the time from sending a move to the other side's event is recorded too.
+page does): the time from sending a move to the other side's event is recorded too. The
+teacher's dashboard follows the room as its page does (on each of the room's events, every table
+fetched again, at most every 150 ms), unless `--no-dashboard`.
 
 Afterwards the run checks, table by table, that the moves the store holds are the moves sent,
 in order (none lost, none crossed between tables), and that the room's export (the trace the
@@ -52,21 +57,44 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def timed(app: Any) -> Any:
+    """The app, each answer carrying `Server-Timing: app;dur=MS`: the time from the request
+    reaching the app to its answer starting (the HTTP parsing and the wait for the process to
+    be scheduled are outside it)."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        t0 = time.perf_counter()
+
+        async def stamped(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                ms = f"app;dur={(time.perf_counter() - t0) * 1000:.3f}".encode()
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"server-timing", ms)],
+                }
+            await send(message)
+
+        await app(scope, receive, stamped)
+
+    return wrapped
+
+
+def serve(db: str, port: int) -> None:
+    """The child process: the app over `db`, as `entente serve` runs it, timed."""
+    import uvicorn
+
+    from entente.web.app import create_app
+
+    uvicorn.run(timed(create_app(db)), host=HOST, port=port, log_level="warning", access_log=False)
+
+
 def start_server(db: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "entente",
-            "serve",
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            "--db",
-            str(db),
-        ],
+        [sys.executable, __file__, "--serve", str(db), str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -127,6 +155,37 @@ def action(table: Table, state: dict[str, Any], k: int, moves: int) -> dict[str,
     return {"type": legal[0]}
 
 
+async def dashboard(
+    teacher: httpx.AsyncClient, code: str, every: float, fetches: list[float]
+) -> None:
+    """The teacher's dashboard page: on the room's events, fetch every table's state again, at
+    most once in `every` seconds (the page waits 150 ms; a busy room keeps it busier)."""
+    stale = asyncio.Event()
+
+    async def events() -> None:
+        async with teacher.stream("GET", f"/api/events/room:{code}", timeout=None) as r:
+            async for line in r.aiter_lines():
+                if line.startswith("data: "):
+                    stale.set()
+
+    task = asyncio.create_task(events())
+    try:
+        while True:
+            await stale.wait()
+            stale.clear()
+            t0 = time.perf_counter()
+            r = await teacher.get(f"/api/rooms/{code}/dashboard")
+            r.raise_for_status()
+            fetches.append(time.perf_counter() - t0)
+            await asyncio.sleep(every)
+    except (httpx.HTTPError, RuntimeError):
+        return
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError, RuntimeError):
+            await task
+
+
 async def listen(table: Table, client: httpx.AsyncClient, ready: asyncio.Event) -> None:
     """The other student's page: note when each move's event arrives."""
     try:
@@ -144,7 +203,12 @@ async def listen(table: Table, client: httpx.AsyncClient, ready: asyncio.Event) 
 
 
 async def play(
-    table: Table, moves: int, think: float, latencies: list[float], listening: bool
+    table: Table,
+    moves: int,
+    think: float,
+    latencies: list[float],
+    inside: list[float],
+    listening: bool,
 ) -> None:
     seats = list(table.clients)
     first = table.clients[seats[0]]
@@ -167,6 +231,9 @@ async def play(
             t0 = time.perf_counter()
             r = await client.post(f"/api/games/{table.gid}/act", json=act)
             latencies.append(time.perf_counter() - t0)
+            timing = r.headers.get("server-timing", "")
+            if timing.startswith("app;dur="):
+                inside.append(float(timing[8:]) / 1000)
             if r.status_code != 200:
                 raise RuntimeError(f"table {table.gid}: {r.status_code} {r.text}")
             table.sent.append((seat, act))
@@ -229,10 +296,21 @@ async def run(args: argparse.Namespace, base: str, pid: int) -> dict[str, Any]:
         assert len({t.gid for t in tables}) == args.games, "two tables share a game"
 
         latencies: list[float] = []
+        inside: list[float] = []
         cpu0 = server_cpu(pid)
+        fetches: list[float] = []
+        watching = (
+            asyncio.create_task(dashboard(teacher, code, 0.15, fetches)) if args.dashboard else None
+        )
         t0 = time.perf_counter()
-        await asyncio.gather(*(play(t, args.moves, args.think, latencies, pairs) for t in tables))
+        await asyncio.gather(
+            *(play(t, args.moves, args.think, latencies, inside, pairs) for t in tables)
+        )
         wall = time.perf_counter() - t0
+        if watching is not None:
+            watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watching
         export = await teacher.get(f"/api/rooms/{code}/export.csv")
         export.raise_for_status()
         names = {
@@ -243,11 +321,13 @@ async def run(args: argparse.Namespace, base: str, pid: int) -> dict[str, Any]:
             "code": code,
             "tables": tables,
             "latencies": latencies,
+            "inside": inside,
             "wall": wall,
             "joined": joined,
             "export": export.text,
             "names": names,
             "cpu0": cpu0,
+            "fetches": fetches,
         }
     finally:
         for c in opened:
@@ -289,6 +369,9 @@ def check(db: Path, out: dict[str, Any]) -> list[str]:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--serve"]:
+        serve(sys.argv[2], int(sys.argv[3]))
+        return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--mode", choices=["pairs", "agents"], default="pairs")
     ap.add_argument("--games", type=int, default=100)
@@ -296,10 +379,16 @@ def main() -> None:
     ap.add_argument(
         "--think",
         type=float,
-        default=0.5,
-        help="mean seconds a student thinks before a move (default 0.5)",
+        default=2.0,
+        help="mean seconds a student thinks before a move (default 2)",
     )
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--no-dashboard",
+        dest="dashboard",
+        action="store_false",
+        help="no teacher's dashboard following the room (by default one does)",
+    )
     ap.add_argument("--time-limit", type=float, default=300.0)
     args = ap.parse_args()
     if not 1 <= args.games <= MAX_GAMES or not 1 <= args.moves <= MAX_MOVES or args.think < 0:
@@ -343,6 +432,18 @@ def main() -> None:
         f"p99 {pct(lat, 99):.1f} ms, max {max(lat):.1f} ms, mean {statistics.fmean(lat):.1f} ms"
         f" (target p95 < 50 ms: {'met' if pct(lat, 95) < 50 else 'not met'})"
     )
+    app = [x * 1000 for x in out["inside"]]
+    if app:
+        print(
+            f"of which in the app: p50 {pct(app, 50):.1f} ms, p95 {pct(app, 95):.1f} ms, "
+            f"max {max(app):.1f} ms (from the request reaching the app to its answer)"
+        )
+    dash = [x * 1000 for x in out["fetches"]]
+    if dash:
+        print(
+            f"the teacher's dashboard: {len(dash)} fetches of every table, p50 "
+            f"{pct(dash, 50):.1f} ms, p95 {pct(dash, 95):.1f} ms"
+        )
     if heard:
         print(
             f"move to the other page's event: p50 {pct(heard, 50):.1f} ms, "

@@ -33,8 +33,10 @@ from entente.web.rooms import (
     Attempts,
     RoomSettings,
     display_name,
+    export_rows,
     new_code,
     normal_code,
+    to_csv,
 )
 
 HOSTILE = '<img src=x onerror="window.pwned=1">'
@@ -132,6 +134,27 @@ def test_display_names_are_cleaned_or_refused() -> None:
     ]:
         with pytest.raises(EntenteError, match=why):
             display_name(bad)
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_defused_but_ids_kept() -> None:
+    rows = export_rows(
+        [
+            {
+                "room": "ABCDEF",
+                "table": 1,
+                "game": "-x1",
+                "finished": False,
+                "rounds": 0,
+                "players": {"russia": "@SUM(A1)", "japan": "+1"},
+                "agreement": None,
+                "utilities": None,
+                "trace": "",
+            }
+        ]
+    )
+    back = next(csv.DictReader(io.StringIO(to_csv(rows).decode())))
+    assert back["game"] == "-x1" and back["room"] == "ABCDEF"
+    assert back["student_russia"] == "'@SUM(A1)" and back["student_japan"] == "'+1"
 
 
 def test_attempts_are_bounded_per_client_and_forgotten_after_the_window() -> None:

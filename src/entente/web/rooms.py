@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
 from entente import registry
 from entente.errors import EntenteError, quoted
 from entente.negotiation.session import Result, trace_jsonl
@@ -335,6 +337,14 @@ def _student(row: tuple[Any, ...]) -> Student:
     return Student(int(i), str(name), game, seat, None if tab is None else int(tab))
 
 
+def _tables(students: list[Student]) -> list[tuple[int, str, dict[str, str]]]:
+    out: dict[int, tuple[str, dict[str, str]]] = {}
+    for s in students:
+        if s.game is not None and s.table is not None and s.seat is not None:
+            out.setdefault(s.table, (s.game, {}))[1][s.seat] = s.name
+    return [(t, g, names) for t, (g, names) in sorted(out.items())]
+
+
 class Rooms:
     """The rooms of a store. Joining and pairing hold one lock, so two students who join at
     once never take one seat, and a waiting student is paired exactly once."""
@@ -530,11 +540,7 @@ class Rooms:
 
     def tables(self, code: str) -> list[tuple[int, str, dict[str, str]]]:
         """(table number, game id, {party: student name}) of every table, in order."""
-        out: dict[int, tuple[str, dict[str, str]]] = {}
-        for s in self.students(code):
-            if s.game is not None and s.table is not None and s.seat is not None:
-                out.setdefault(s.table, (s.game, {}))[1][s.seat] = s.name
-        return [(t, g, names) for t, (g, names) in sorted(out.items())]
+        return _tables(self.students(code))
 
     def dashboard(self, code: str) -> dict[str, Any]:
         """Every table as it stands: the students, the round, whose move, the text on the
@@ -543,11 +549,14 @@ class Rooms:
         sc = self.scenarios.get(settings.scenario)
         parties = [p.id for p in sc.parties]
         names = {p.id: p.name or p.id for p in sc.parties}
+        students = self.students(code)
         tables = []
-        for number, gid, players in self.tables(code):
+        on_table: list[tuple[int, ...]] = []
+        for number, gid, players in _tables(students):
             g = self.games.get(gid)
             res = g.result()
             st = g.provisional().state
+            turn = g.turn()
             row: dict[str, Any] = {
                 "table": number,
                 "players": [
@@ -558,16 +567,14 @@ class Rooms:
                 "round": min(st.round + 1, st.deadline),
                 "deadline": st.deadline,
                 "moves": len(g.moves),
-                "turn": None if g.turn() is None else names[str(g.turn())],
+                "turn": None if turn is None else names[turn],
                 "finished": res is not None,
-                "table_utilities": None
-                if st.table is None
-                else {
-                    names[p]: round(float(sc.prefs[i](st.table)), 3) for i, p in enumerate(parties)
-                },
+                "table_utilities": None if st.table is None else len(on_table),
                 "agreement": None,
                 "utilities": None,
             }
+            if st.table is not None:
+                on_table.append(st.table)
             if res is not None:
                 row["agreement"] = None if res.agreement is None else sc.space.labels(res.agreement)
                 row["utilities"] = {
@@ -575,7 +582,14 @@ class Rooms:
                     for p, u in zip(parties, res.utilities, strict=True)
                 }
             tables.append(row)
-        waiting = [s.name for s in self.students(code) if s.game is None]
+        if on_table:  # every table's text at once, one array per party
+            o = np.asarray(on_table, dtype=np.int64)
+            u = np.stack([p.utility(o) for p in sc.prefs], axis=1).round(3).tolist()
+            for row in tables:
+                if row["table_utilities"] is not None:
+                    got = u[row["table_utilities"]]
+                    row["table_utilities"] = {names[p]: got[i] for i, p in enumerate(parties)}
+        waiting = [s.name for s in students if s.game is None]
         return {
             "code": code,
             "title": settings.title or sc.title or sc.id,
