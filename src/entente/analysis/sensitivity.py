@@ -1,7 +1,7 @@
 """Bargaining points of many variants of one linear additive negotiation, on arrays.
 
 A variant ("draw") sets every party's issue weights, option values and reservation value.
-Utilities are linear in weight x value, so a batch of draws is a few matrix products; and the
+Utilities are linear in weight x value, so a batch of draws is a few array sums; and the
 frontier of a sum of independent parts is found within the sums of the parts' frontiers. The
 issues are split into groups (issues tied by a red line stay together, so each group lists
 its own feasible combinations once); per draw, each group's undominated combinations are kept
@@ -25,21 +25,25 @@ from numpy.typing import NDArray
 
 from entente.analysis.pareto import TIE, undominated
 from entente.analysis.points import egalitarian, kalai_smorodinsky, max_welfare, nash
+from entente.errors import EntenteError
 from entente.prefs import Floats, RedLine
 
 GROUP_SIZE = 1024
 """Largest number of combinations a group of issues is grown to (a red line may force more)."""
+
+MAX_GROUP = 1_000_000
+"""Most combinations one group may list (issues tied by red lines, or one large issue)."""
 
 POINTS = ("nash", "kalai_smorodinsky", "egalitarian", "max_welfare")
 
 
 @dataclass(frozen=True)
 class Group:
-    """Some issues, their feasible combinations as one-hot rows over all options (m, O), and
-    each combination's part of the flat outcome id."""
+    """Some issues, the option column (over all issues' options) of each of their feasible
+    combinations (m, issues), and each combination's part of the flat outcome id."""
 
     issues: tuple[int, ...]
-    onehot: Floats
+    cols: NDArray[np.int64]
     flat: NDArray[np.int64]
 
 
@@ -100,6 +104,12 @@ def grouped(shape: tuple[int, ...], red_lines: Sequence[RedLine]) -> tuple[Group
     out = []
     for b in bins:
         issues = tuple(sorted(b))
+        size = int(np.prod([shape[i] for i in issues]))
+        if size > MAX_GROUP:
+            raise EntenteError(
+                f"red lines tie issues with {size:,} combinations together; sensitivity "
+                f"lists at most {MAX_GROUP:,} (expected red lines over fewer or smaller issues)"
+            )
         combos = np.array(list(product(*(range(shape[i]) for i in issues))), dtype=np.int64)
         ok = np.ones(len(combos), dtype=bool)
         for line in red_lines:
@@ -109,10 +119,8 @@ def grouped(shape: tuple[int, ...], red_lines: Sequence[RedLine]) -> tuple[Group
                     hit &= np.isin(combos[:, issues.index(i)], list(opts))
                 ok &= ~hit
         combos = combos[ok]
-        onehot = np.zeros((len(combos), int(sum(shape))))
-        for t, i in enumerate(issues):
-            onehot[np.arange(len(combos)), starts[i] + combos[:, t]] = 1.0
-        out.append(Group(issues, onehot, combos @ strides[list(issues)]))
+        cols = starts[list(issues)][None, :] + combos
+        out.append(Group(issues, cols, combos @ strides[list(issues)]))
     return tuple(out)
 
 
@@ -156,7 +164,9 @@ def solve(
     b, k = off.shape
     parts = []
     for g, group in enumerate(model.groups):
-        u = np.matmul(group.onehot, c.transpose(0, 2, 1))  # (B, m, k)
+        u: Floats = np.zeros((b, len(group.flat), k))
+        for t in range(len(group.issues)):
+            u += c[:, :, group.cols[:, t]].transpose(0, 2, 1)  # (B, m, k)
         if g == 0:
             u += off[:, None, :]
         parts.append(u)
@@ -172,12 +182,11 @@ def solve(
     ref_ok = np.zeros(b, dtype=bool)
     fns = {"nash": nash, "kalai_smorodinsky": kalai_smorodinsky}
     fns |= {"egalitarian": egalitarian, "max_welfare": max_welfare}
-    masks = [_fronts2(p, tol) if k == 2 else None for p in parts]
     for d in range(b):
         t = tol[d]
-        u, ids = _front(parts[0][d], model.groups[0].flat, t, _row(masks[0], d))
+        u, ids = _front(parts[0][d], model.groups[0].flat, t)
         for g in range(1, len(parts)):
-            ug, ig = _front(parts[g][d], model.groups[g].flat, t, _row(masks[g], d))
+            ug, ig = _front(parts[g][d], model.groups[g].flat, t)
             u = (u[:, None, :] + ug[None, :, :]).reshape(-1, k)
             ids = (ids[:, None] + ig[None, :]).reshape(-1)
             keep = undominated(u, t)
@@ -198,36 +207,10 @@ def solve(
     return Solved(found, rand, ref_ok)
 
 
-def _front(
-    u: Floats, ids: NDArray[np.int64], t: Floats, keep: NDArray[np.bool_] | None
-) -> tuple[Floats, NDArray[np.int64]]:
-    """The rows of one draw's group that no row dominates (`keep`: the batch's mask, else
-    computed here)."""
-    mask = undominated(u, t) if keep is None else keep
-    return u[mask], ids[mask]
-
-
-def _row(keep: NDArray[np.bool_] | None, d: int) -> NDArray[np.bool_] | None:
-    return None if keep is None else keep[d]
-
-
-def _fronts2(u: Floats, tol: Floats) -> NDArray[np.bool_]:
-    """Two parties: per draw (B, m), False for rows another row dominates beyond `tol`
-    (B, 2), found for the whole batch with one sort per party. A row goes when a row sorted
-    before it (at least as good for one party) beats it by more than the tolerance for the
-    other; the few rows dominated otherwise (within the tolerance on one side) stay, and
-    are dropped after the groups are merged."""
-    dominated = np.zeros(u.shape[:2], dtype=bool)
-    for a in (0, 1):
-        order = np.argsort(-u[:, :, a], axis=1, kind="stable")
-        other = np.take_along_axis(u[:, :, 1 - a], order, axis=1)
-        best = np.maximum.accumulate(other, axis=1)
-        before = np.concatenate([np.full((len(u), 1), -np.inf), best[:, :-1]], axis=1)
-        hit = before > other + tol[:, 1 - a, None]
-        np.put_along_axis(
-            dominated, order, np.take_along_axis(dominated, order, axis=1) | hit, axis=1
-        )
-    return ~dominated
+def _front(u: Floats, ids: NDArray[np.int64], t: Floats) -> tuple[Floats, NDArray[np.int64]]:
+    """The rows of one draw's group that no row dominates beyond the tolerance `t`."""
+    keep = undominated(u, t)
+    return u[keep], ids[keep]
 
 
 def utilities_of(
