@@ -56,7 +56,7 @@ def _bounds(u: Floats) -> tuple[Floats, Floats, bool]:
     """The smallest and largest finite value of each column (0 and 0 for a column without),
     and whether every value is finite."""
     k = u.shape[1] if u.ndim == 2 else 0
-    if u.size > 0 and len(u) <= 4096:  # few rows: two reductions beat a loop of them
+    if u.size > 0 and len(u) <= 32:  # few rows: two reductions beat a loop of them
         lo, hi = np.minimum.reduce(u, axis=0), np.maximum.reduce(u, axis=0)
         if math.isfinite(np.add.reduce(hi - lo)):  # else a value is not finite, or the sum
             return lo, hi, True
@@ -66,8 +66,8 @@ def _bounds(u: Floats) -> tuple[Floats, Floats, bool]:
         return lo, hi, finite
     for j in range(k):  # column by column: min(axis=0) is slow on a tall (m, 2)
         col = u[:, j]
-        lo[j], hi[j] = col.min(), col.max()
-        if not (np.isfinite(lo[j]) and np.isfinite(hi[j])):
+        lo[j], hi[j] = np.minimum.reduce(col), np.maximum.reduce(col)
+        if not (math.isfinite(lo[j]) and math.isfinite(hi[j])):
             finite = False
             col = col[np.isfinite(col)]
             lo[j], hi[j] = (col.min(), col.max()) if len(col) else (0.0, 0.0)

@@ -64,7 +64,10 @@ than they save)."""
 
 
 def _rational(u: Floats, reservation: Floats, t: Floats) -> NDArray[np.intp]:
-    ok = np.logical_and.reduce(u >= (np.asarray(reservation) - t)[None, :], axis=1)
+    low = np.asarray(reservation) - t
+    if u.shape[1] == 2:  # the same test by columns: reductions along short rows are slow
+        return ((u[:, 0] >= low[0]) & (u[:, 1] >= low[1])).nonzero()[0]
+    ok = np.logical_and.reduce(u >= low[None, :], axis=1)
     return np.asarray(ok).nonzero()[0]
 
 
@@ -92,6 +95,8 @@ def _nash_scores(gains: Floats, t: Floats) -> Floats:
     score[zero] = 1.0  # then -inf, the log of zero, without a warning to silence
     np.log(score, out=score)
     score[zero] = -np.inf
+    if score.shape[1] == 2:  # the same sums (up to the sign of a zero) without a slow reduction
+        return score[:, 0] + score[:, 1]
     return np.add.reduce(score, axis=1)
 
 
