@@ -115,7 +115,9 @@ def sobol(c: Compiled, n: int, seed: int, point_id: int) -> tuple[list[float], l
         zeros = [0.0] * len(c.numbers)
         return zeros, zeros
     res = analyze.analyze(problem, y.astype(np.float64), calc_second_order=False, seed=seed)
-    return [round(float(x), 4) for x in res["S1"]], [round(float(x), 4) for x in res["ST"]]
+    # an index SALib cannot estimate (no variance in a resample) counts as 0
+    s1, st = (np.nan_to_num(np.asarray(res[k], dtype=np.float64)) for k in ("S1", "ST"))
+    return [round(float(x), 4) for x in s1], [round(float(x), 4) for x in st]
 
 
 def labels(scenario: Scenario) -> list[tuple[str, list[str]]]:
