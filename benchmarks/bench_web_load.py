@@ -17,7 +17,7 @@ the end), and the time of each move's request, from sending to the answer, is re
 `pairs`, the other student's page listens to the game's events (server-sent events, as the play
 page does): the time from sending a move to the other side's event is recorded too. The
 teacher's dashboard follows the room as its page does (on each of the room's events, every table
-fetched again, at most every 150 ms), unless `--no-dashboard`.
+fetched again, at most every 400 ms), unless `--no-dashboard`.
 
 Afterwards the run checks, table by table, that the moves the store holds are the moves sent,
 in order (none lost, none crossed between tables), and that the room's export (the trace the
@@ -159,7 +159,7 @@ async def dashboard(
     teacher: httpx.AsyncClient, code: str, every: float, fetches: list[float]
 ) -> None:
     """The teacher's dashboard page: on the room's events, fetch every table's state again, at
-    most once in `every` seconds (the page waits 150 ms; a busy room keeps it busier)."""
+    most once in `every` seconds, as the page does."""
     stale = asyncio.Event()
 
     async def events() -> None:
@@ -300,7 +300,7 @@ async def run(args: argparse.Namespace, base: str, pid: int) -> dict[str, Any]:
         cpu0 = server_cpu(pid)
         fetches: list[float] = []
         watching = (
-            asyncio.create_task(dashboard(teacher, code, 0.15, fetches)) if args.dashboard else None
+            asyncio.create_task(dashboard(teacher, code, 0.4, fetches)) if args.dashboard else None
         )
         t0 = time.perf_counter()
         await asyncio.gather(
@@ -384,6 +384,12 @@ def main() -> None:
     )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
+        "--db-dir",
+        default=None,
+        help="folder for the SQLite file (default: the system's temporary folder; "
+        "/dev/shm keeps the disk out of the figures)",
+    )
+    ap.add_argument(
         "--no-dashboard",
         dest="dashboard",
         action="store_false",
@@ -393,7 +399,7 @@ def main() -> None:
     args = ap.parse_args()
     if not 1 <= args.games <= MAX_GAMES or not 1 <= args.moves <= MAX_MOVES or args.think < 0:
         ap.error(f"expected 1 to {MAX_GAMES} games, 1 to {MAX_MOVES} moves, --think >= 0")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=args.db_dir) as tmp:
         db = Path(tmp) / "load.sqlite3"
         proc, base = start_server(db)
         mine = time.process_time()

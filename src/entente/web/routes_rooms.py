@@ -187,9 +187,11 @@ def me(code: str, request: Request) -> JSONResponse:
 
 
 @router.get("/api/rooms/{code}/dashboard")
-def dashboard(code: str, request: Request) -> dict[str, Any]:
+def dashboard(code: str, request: Request) -> Response:
     rooms, key = _teacher(request, code)
-    return rooms.dashboard(key)
+    # plain JSON already: written at once, not walked again by FastAPI's encoder (a page
+    # that follows a busy room asks for it several times a second)
+    return Response(json.dumps(rooms.dashboard(key)), media_type="application/json")
 
 
 @router.get("/api/rooms/{code}/debrief")

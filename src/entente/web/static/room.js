@@ -23,7 +23,8 @@ function seated(me) {
   $("join-card").hidden = true;
   $("wait-card").hidden = false;
   $("waiting").textContent = `Waiting for a partner, ${me.name}…`;
-  if (!source) source = listen("room:" + code, () => check());
+  // a seat can only come with a join or the teacher's seating; the room's moves are not news here
+  if (!source) source = listen("room:" + code, (ev) => { if (ev.type !== "move") check(); });
   return false;
 }
 

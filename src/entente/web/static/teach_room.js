@@ -9,7 +9,7 @@ let debriefAt = -1;
 
 function later() {  // many moves at once: one refresh
   if (pending) return;
-  pending = setTimeout(() => { pending = null; refresh(); }, 150);
+  pending = setTimeout(() => { pending = null; refresh(); }, 400);
 }
 
 function outcomeText(outcome) {
