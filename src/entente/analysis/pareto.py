@@ -99,7 +99,7 @@ def undominated(u: Floats, t: Floats) -> NDArray[np.bool_]:
     if len(u) == 0:
         return np.zeros(0, dtype=bool)
     t = np.asarray(t, dtype=np.float64)
-    if u.shape[1] == 2 and len(u) <= 4096:  # what _undominated does, without the bounds
+    if u.shape[1] == 2 and len(u) <= 512:  # what _undominated does, without the bounds
         return _sweep2(u[:, 0], u[:, 1], t)
     return _undominated(u, t, *_bounds(u))
 
@@ -116,7 +116,7 @@ def _undominated(
     if k == 1:
         return ~(u[:, 0].max() > u[:, 0] + t[0])
     if k == 2:
-        if not finite or m <= 4096:
+        if not finite or m <= 512:  # from about 500 rows the grid pays for itself
             return _sweep2(u[:, 0], u[:, 1], t)
         return _mask2(u, t, float(lo[0]), float(hi[0]))
     if k == 3 and finite:
