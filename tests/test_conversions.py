@@ -66,9 +66,8 @@ def test_portsmouth_survives_a_toml_round_trip_in_every_field() -> None:
     sc = load(PORTSMOUTH)
     assert sc.treaty is not None and sc.ratification and sc.timeline and sc.dates
     again = round_trip(sc)
-    # a range is written as its point, and the conversion says so (test_ranges.py)
-    assert sc.uncertain and not again.uncertain
-    assert_same(dataclasses.replace(sc, uncertain=()), again, sc.space)
+    assert sc.uncertain  # ranges too
+    assert_same(sc, again, sc.space)
     assert dumps(again) == dumps(sc)  # a second trip writes the same text
 
 
@@ -127,13 +126,11 @@ def test_the_round_trip_would_see_a_lost_field() -> None:
 def test_import_to_toml_says_nothing_when_nothing_is_lost(tmp_path: Path) -> None:
     out = tmp_path / "p.toml"
     r = cli("import", "portsmouth", "-o", out)
-    # nothing but its ranges, written as their points
-    ranges = f"entente: warning: toml: dropped: {len(api.load('portsmouth').uncertain)} ranges (their points are written)\n"  # fmt: skip
-    assert r.code == 0 and r.err == f"wrote {out}\n" + ranges, r.err
-    sc = dataclasses.replace(api.load("portsmouth"), uncertain=())
+    assert r.code == 0 and r.err == f"wrote {out}\n", r.err
+    sc = api.load("portsmouth")
     assert_same(sc, load(out), sc.space)
     r = cli("import", "portsmouth")
-    assert r.code == 0 and r.err == ranges and r.out == dumps(sc)
+    assert r.code == 0 and r.err == "" and r.out == dumps(sc)
 
 
 def test_genius_export_refuses_red_lines_unless_dropped(tmp_path: Path) -> None:

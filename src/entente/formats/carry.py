@@ -52,8 +52,8 @@ def dropped(scenario: Scenario, fmt: Format, red_lines_dropped: int = 0) -> list
     if fmt == "toml":
         lost = [iss.id for iss in issues if iss.kind == "real" and not scenario_write.on_grid(iss)]
         if not lost:
-            return _ranges(sc)
-        return [f"the numbers of real issue(s) {', '.join(lost)} (written as ordinal options)", *_ranges(sc)]  # fmt: skip
+            return []
+        return [f"the numbers of real issue(s) {', '.join(lost)} (written as ordinal options)"]
     out: list[str] = []
     for name in ("title", "description", "venue"):
         if getattr(sc, name) and getattr(sc, name) != sc.id:
@@ -111,7 +111,7 @@ def dropped(scenario: Scenario, fmt: Format, red_lines_dropped: int = 0) -> list
 
 
 def _ranges(sc: Scenario) -> list[str]:
-    """The uncertain numbers, which every written format holds as their points."""
+    """The uncertain numbers, which GENIUS and GeniusWeb files hold as their points."""
     n = len(sc.uncertain)
     return [f"{_count(n, 'range')} (their points are written)"] if n else []
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from entente.errors import ScenarioError
+from entente.formats import ranges
 from entente.formats.chronology import settled_lines
 from entente.formats.safe import write_atomic
 from entente.formats.treaty_write import date as _date
@@ -49,8 +50,8 @@ def dumps(scenario: Scenario) -> str:
         out.append(f"days_per_round = {sc.days_per_round!r}")
     for iss in sc.space.issues:
         out += ["", "[[issues]]", *_issue(iss, sc.issue_descriptions.get(iss.id, ""))]
-    for p in sc.parties:
-        out += ["", "[[parties]]", *_party(p, sc.space)]
+    for j, p in enumerate(sc.parties):
+        out += ["", "[[parties]]", *_party(p, sc.space, ranges.numbers_of(sc, j))]
     for m in sc.mediators:
         out += ["", "[[mediators]]", f"id = {_s(m.id)}", f"name = {_s(m.name)}"]
         out += _people(m.delegates, m.strategy)
@@ -72,7 +73,12 @@ def dumps(scenario: Scenario) -> str:
         if h.note:
             out.append(f"note = {_s(h.note)}")
         out += settled_lines(h.settled, sc.space)
-    out += ratification_lines(sc.ratification, sc.space, _linear)
+    out += ratification_lines(
+        sc.ratification,
+        sc.space,
+        _linear,
+        lambda pid, c: ranges.numbers_of(sc, sc.party_index(pid), c),
+    )
     if sc.treaty is not None:
         out += treaty_lines(sc.treaty, sc.space)
     out += timeline_lines(sc.timeline)
@@ -123,16 +129,18 @@ def _people(delegates: tuple[Delegate, ...], strategy: str | None) -> list[str]:
     return out
 
 
-def _party(p: Party, space: OutcomeSpace) -> list[str]:
+def _party(p: Party, space: OutcomeSpace, numbers: ranges.Numbers) -> list[str]:
     out = [f"id = {_s(p.id)}", f"name = {_s(p.name)}", *_people(p.delegates, p.strategy)]
-    w, values = _linear(p.prefs, p.id)
-    out.append(f"weights = {_table({iss.id: _f(w[i]) for i, iss in enumerate(space.issues)})}")
-    out.append(f"reservation = {_f(p.prefs.reservation)}")
-    out.append(f"discount = {_f(p.prefs.discount)}")
+    norm, w, values = ranges.utility(p.prefs, numbers, _linear(p.prefs, p.id))
+    if norm:
+        out.append("normalize = true")
+    out.append(f"weights = {_table({iss.id: w[i] for i, iss in enumerate(space.issues)})}")
+    out.append(f"reservation = {ranges.number(numbers, 'reservation', p.prefs.reservation)}")
+    out.append(f"discount = {ranges.number(numbers, 'discount', p.prefs.discount)}")
     if p.rationale:
         out.append(f"rationale = {_s(p.rationale)}")
     for i, iss in enumerate(space.issues):
-        row = {o: _f(values[i][k]) for k, o in enumerate(iss.options)}
+        row = {o: values[i][k] for k, o in enumerate(iss.options)}
         out.append(f"values.{_s(iss.id)} = {_table(row)}")
     for line in p.prefs.red_lines:
         when = {

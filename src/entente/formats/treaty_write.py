@@ -13,6 +13,7 @@ from typing import Any
 
 from entente.audit.timeline import Event
 from entente.calendar import Date
+from entente.formats.ranges import Numbers, number, utility
 from entente.prefs import Preferences
 from entente.ratification import Ratifier
 from entente.space import OutcomeSpace
@@ -139,32 +140,41 @@ def treaty_lines(t: TreatySpec, space: OutcomeSpace) -> list[str]:
 
 
 def ratification_lines(
-    ratifiers: tuple[Ratifier, ...], space: OutcomeSpace, linear: Linear
+    ratifiers: tuple[Ratifier, ...],
+    space: OutcomeSpace,
+    linear: Linear,
+    ranged: Callable[[str, int], Numbers] = lambda party, c: {},
 ) -> list[str]:
-    """The `[ratification.<party>]` sections, thresholds and constituencies' utilities in full."""
+    """The `[ratification.<party>]` sections, thresholds and constituencies' utilities in full;
+    `ranged(party, c)`: the uncertain numbers of constituency `c`, written as ranges."""
     out: list[str] = []
     for r in ratifiers:
         head = f"ratification.{s(r.party)}"
         out += ["", f"[{head}]", f"rule = {s(r.rule)}", f"quota = {f(r.quota)}"]
         out.append(f"on_failure = {s(r.on_failure)}")
-        for c in r.constituencies:
+        for j, c in enumerate(r.constituencies):
+            nums = ranged(r.party, j)
             out += ["", f"[[{head}.constituencies]]", f"id = {s(c.id)}", f"name = {s(c.name)}"]
-            out += [f"weight = {f(c.weight)}", f"threshold = {f(c.threshold)}"]
+            out.append(f"weight = {number(nums, 'vote', c.weight)}")
+            out.append(f"threshold = {number(nums, 'threshold', c.threshold)}")
             out.append(f"veto = {inline(c.veto)}")
             if c.note:
                 out.append(f"note = {s(c.note)}")
             if c.prefs is not None:
-                w, values = linear(c.prefs, f"{r.party}.{c.id}")
-                out.append("normalize = false")
-                out.append(
-                    f"weights = {inline({iss.id: float(w[i]) for i, iss in enumerate(space.issues)})}"
-                )
+                norm, w, values = utility(c.prefs, nums, linear(c.prefs, f"{r.party}.{c.id}"))
+                out.append(f"normalize = {inline(norm)}")
+                out.append(f"weights = {_table({iss.id: w[i] for i, iss in enumerate(space.issues)})}")  # fmt: skip
                 tables = {
-                    iss.id: {o: float(values[i][k]) for k, o in enumerate(iss.options)}
+                    iss.id: _table({o: values[i][k] for k, o in enumerate(iss.options)})
                     for i, iss in enumerate(space.issues)
                 }
-                out.append(f"values = {inline(tables)}")
+                out.append(f"values = {_table(tables)}")
     return out
+
+
+def _table(d: dict[str, str]) -> str:
+    """An inline table of values already written as TOML."""
+    return "{ " + ", ".join(f"{s(k)} = {v}" for k, v in d.items()) + " }"
 
 
 def timeline_lines(events: tuple[Event, ...]) -> list[str]:
