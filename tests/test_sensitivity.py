@@ -295,3 +295,47 @@ def test_ratification_is_reported_with_the_point_verdict() -> None:
     ranked = {row["number"]: row for row in found.ranking}
     assert ranked["ratification.south.constituencies.army.weights.trade"]["first_order"] == 0.0
     assert "ratified_first_order" in ranked["parties.north.weights.line"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31), which=st.sampled_from(["weight", "value", "reservation"]))
+def test_tipping_margins_against_brute_force(seed: int, which: str) -> None:
+    """One number of a random two-party space moved alone: the prediction holds from the
+    point to `before` and is the reported outcome at `after`, by brute force."""
+    from entente.analysis.tipping import margin
+
+    rng = np.random.default_rng(seed)
+    shape = tuple(int(x) for x in rng.integers(2, 4, size=3))
+    n, o = len(shape), int(sum(shape))
+    w, v = rng.random((2, n)) + 0.1, rng.random((2, o))
+    r = rng.random(2) * 0.4
+    starts = np.concatenate([[0], np.cumsum(shape)[:-1]])
+    outcomes = np.array(list(product(*(range(s) for s in shape))))
+
+    def predict_one(x: float) -> int:
+        ww, vv, rr = w.copy(), v.copy(), r.copy()
+        if which == "weight":
+            ww[0, 1] = x
+        elif which == "value":
+            vv[1, starts[2] + 1] = x
+        else:
+            rr[0] = x
+        u = np.zeros((len(outcomes), 2))
+        for j in range(2):
+            for i in range(n):
+                u[:, j] += ww[j, i] * vv[j, starts[i] + outcomes[:, i]]
+        return int(points.nash(u, rr))
+
+    def predict(xs: np.ndarray) -> np.ndarray:
+        return np.array([predict_one(float(x)) for x in xs])
+
+    point = {"weight": w[0, 1], "value": v[1, starts[2] + 1], "reservation": r[0]}[which]
+    base = predict_one(point)
+    for limit in (point + 2.0, max(point - 2.0, 0.0)):
+        tip = margin(predict, point, limit, base, 1e-7)
+        assert predict_one(tip.before) == base
+        if tip.after is None:
+            assert tip.before == limit
+            continue
+        assert abs(tip.after - tip.before) <= 1e-7
+        assert predict_one(tip.after) == tip.outcome != base
