@@ -83,6 +83,10 @@ def sensitivity(
         raise EntenteError(f"noise {noise:g}: expected a relative sd from 0 to 1")
     if workers < 1:
         raise EntenteError(f"workers {workers}: expected a whole number, at least 1")
+    if protocol != "nash":
+        from entente import registry
+
+        registry.protocol(protocol)  # an unknown spec is refused before any draw
     c = compile(scenario, noise)
     if not c.numbers:
         raise EntenteError(
@@ -103,7 +107,6 @@ def sensitivity(
     if protocol != "nash":
         outcome, theta = _agents(c, scenario, protocol, theta, seed, tick, workers)
         found = {k: v[: len(theta)] for k, v in found.items()}
-        rnd = rnd[: len(theta)]
     tick(0.9)
     labels = measures.labels(scenario)
     shape = c.model.shape
