@@ -18,7 +18,25 @@ from entente.negotiation.session import run, trace_jsonl
 
 RECORDED = Path(__file__).parent / "data" / "traces" / "strategies.json"
 
-BUILT_IN = ["timedep", "linear", "boulware", "conceder", "aspiration", "hardliner", "tit_for_tat", "random", "learner", "micro", "hardheaded", "agentk", "cuhk", "atlas3", "nice_tft", "rvfit", "boa"]
+BUILT_IN = [
+    "timedep",
+    "linear",
+    "boulware",
+    "conceder",
+    "aspiration",
+    "hardliner",
+    "tit_for_tat",
+    "random",
+    "learner",
+    "micro",
+    "hardheaded",
+    "agentk",
+    "cuhk",
+    "atlas3",
+    "nice_tft",
+    "rvfit",
+    "boa",
+]
 """The party strategies built in when the traces were recorded."""
 
 PARTIES = [
