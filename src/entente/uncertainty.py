@@ -86,7 +86,10 @@ def sensitivity(
     if protocol != "nash":
         from entente import registry
 
-        registry.protocol(protocol)  # an unknown spec is refused before any draw
+        try:  # an unknown spec is refused before any draw
+            registry.protocol(protocol)
+        except EntenteError as e:
+            raise EntenteError(f"{e}, or 'nash' (the Nash point of each draw)") from None
     c = compile(scenario, noise)
     if not c.numbers:
         raise EntenteError(

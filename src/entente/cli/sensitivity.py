@@ -57,10 +57,6 @@ def sensitivity(
             raise EntenteError(f"{name} {value}: expected a whole number, at least 1")
     if sobol < 0:
         raise EntenteError(f"--sobol {sobol}: expected a whole number, 0 or more")
-    if protocol != "nash":
-        from entente import registry
-
-        registry.protocol(protocol)
     sc = api.load(scenario)
     try:
         found = measure(sc, draws, seed, noise, protocol, workers, tipping, sobol, _Line("Draws"))
