@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from entente.errors import ScenarioError
-from entente.formats import ranges
+from entente.formats import ranges_write as ranges
 from entente.formats.chronology import settled_lines
 from entente.formats.safe import write_atomic
 from entente.formats.treaty_write import date as _date

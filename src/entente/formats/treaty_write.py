@@ -13,7 +13,7 @@ from typing import Any
 
 from entente.audit.timeline import Event
 from entente.calendar import Date
-from entente.formats.ranges import Numbers, number, utility
+from entente.formats.ranges_write import Numbers, number, utility
 from entente.prefs import Preferences
 from entente.ratification import Ratifier
 from entente.space import OutcomeSpace
