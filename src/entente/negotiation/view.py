@@ -126,6 +126,11 @@ class Own:
         known = self._outcomes.get(flat)
         if known is not None:
             return known
+        if self.table is not None and 0 <= flat < len(self.table.outcomes):
+            got = tuple(self.table.outcomes[flat].tolist())
+            if len(self._outcomes) < 1 << 16:
+                self._outcomes[int(flat)] = got
+            return got
         if 0 <= flat < self.space.size:
             digits = []
             rest = int(flat)
