@@ -339,3 +339,19 @@ def test_tipping_margins_against_brute_force(seed: int, which: str) -> None:
             continue
         assert abs(tip.after - tip.before) <= 1e-7
         assert predict_one(tip.after) == tip.outcome != base
+
+
+def test_progress_rises_to_one() -> None:
+    seen: list[float] = []
+    entente.sensitivity(loads(BORDER, "b.toml"), draws=1200, tipping=False, progress=seen.append)
+    assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 4
+
+
+def test_a_genius_domain_stays_points_and_takes_noise() -> None:
+    from genius_paths import DATA as GENIUS
+
+    sc = api.load(GENIUS / "y2011" / "Laptop")
+    assert sc.uncertain == ()
+    found = entente.sensitivity(sc, draws=300, noise=0.1, seed=0, tipping=False)
+    assert found.history is None and found.ratification is None
+    assert found.agreement == 1.0 and len(found.numbers) > 0
