@@ -37,14 +37,16 @@ def test_each_party_offers_and_the_others_vote_in_turn() -> None:
     # party0 offers (0,), parties 1 and 2 vote; party1 offers (1,), 0 and 2 vote; party2 ...
     script = [Offer((0,)), Accept(), Reject(()), Offer((1,)), Reject(()), Reject(())]
     script += [Offer((2,)), Reject(()), Accept()]
+    # opt in: each party about each offer it rejected (party2 on (0,), 0 and 2 on (1,), 0 on (2,))
+    script += [Reject(()), Reject(()), Reject(()), Reject(())]
     for a in script:
         seen.append((s.actor, p.legal(s)))
         assert p.check(s, a) is None
         for other in (Offer((0,)), Accept(), Reject(()), Walk()):
             assert (p.check(s, other) is None) == (type(other) in p.legal(s))
         s = p.step(s, a)
-    assert [a for a, _ in seen] == [0, 1, 2, 1, 0, 2, 2, 0, 1]
-    assert [lg for _, lg in seen] == [OFFER, VOTE, VOTE] * 3
+    assert [a for a, _ in seen] == [0, 1, 2, 1, 0, 2, 2, 0, 1, 2, 0, 2, 0]
+    assert [lg for _, lg in seen] == [OFFER, VOTE, VOTE] * 3 + [VOTE] * 4
     # offers (0,) and (2,) each have two supporters: the earlier wins, binding parties 0 and 1
     assert isinstance(s, MopacState)
     assert s.done and s.agreement == (0,) and s.bound == (0, 1)
@@ -54,7 +56,8 @@ def test_each_party_offers_and_the_others_vote_in_turn() -> None:
 def test_no_deal_below_min_parties_goes_to_the_next_round() -> None:
     p = Mopac(min_parties=3)
     s = p.start(3, 2)
-    for a in [Offer((0,)), Accept(), Reject(())] + [Offer((1,)), Reject(()), Reject(())] * 2:
+    votes = [Offer((0,)), Accept(), Reject(())] + [Offer((1,)), Reject(()), Reject(())] * 2
+    for a in votes + [Reject(())] * 5:  # and five opt-in turns, each declined
         s = p.step(s, a)
     assert not s.done and s.round == 1 and s.actor == 0 and s.table is None
     assert p.time(s) == pytest.approx(0.5)
@@ -147,8 +150,9 @@ def test_voters_see_the_offer_as_a_text_to_answer() -> None:
     prefs = tuple(Preferences((LinearAdditive(np.ones(1), (np.zeros(2),)),)) for _ in range(2))
     probes = [Probe(), Probe()]
     run(Mopac(), probes, space, prefs, deadline=1)
-    assert probes[0].seen_ == [(False, None, OFFER), (True, (1,), VOTE)]
-    assert probes[1].seen_ == [(True, (0,), VOTE), (False, None, OFFER)]
+    # each votes on the other's offer, then is asked again in the opt-in phase
+    assert probes[0].seen_ == [(False, None, OFFER), (True, (1,), VOTE), (True, (1,), VOTE)]
+    assert probes[1].seen_ == [(True, (0,), VOTE), (False, None, OFFER), (True, (0,), VOTE)]
 
 
 def test_run_json_reports_the_bound_parties() -> None:

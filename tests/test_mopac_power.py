@@ -30,14 +30,23 @@ def _play(p: Mopac, n: int, script: list[Action], deadline: int = 5) -> MopacSta
 
 
 def _round(
-    offers: list[int], votes: dict[tuple[int, int], Action], active: list[int]
+    offers: list[int],
+    votes: dict[tuple[int, int], Action],
+    active: list[int],
+    opt_in: dict[tuple[int, int], Action] | None = None,
 ) -> list[Action]:
-    """One round's moves: each active party's offer, then the others' votes on it."""
+    """One round's moves: each active party's offer, then the others' votes on it; then each
+    party's opt-in answer on each offer it rejected (declined unless `opt_in` says)."""
     out: list[Action] = []
+    rejected = []
     for maker, o in zip(active, offers, strict=True):
         out.append(Offer((o,)))
-        out += [votes.get((maker, p), Reject(())) for p in active if p != maker]
-    return out
+        for p in active:
+            if p != maker:
+                out.append(votes.get((maker, p), Reject(())))
+                if isinstance(out[-1], Reject):
+                    rejected.append((maker, p))
+    return out + [(opt_in or {}).get(key, Reject(())) for key in rejected]
 
 
 def test_the_parties_left_out_go_on_and_make_their_own_deal() -> None:
@@ -194,3 +203,23 @@ def test_the_conformance_suite_plays_mopac() -> None:
     assert any(f.startswith("mopac, 3 parties: illegal move") for f in failures)
     assert any(f.startswith("mopac, 4 parties") for f in failures)
     assert check_strategy("linear") == []
+
+
+def test_a_party_can_opt_in_after_seeing_the_votes() -> None:
+    p = Mopac()
+    # party 1 rejects party 0's offer when it votes, then opts in to it
+    script = _round([0, 1, 2], {}, [0, 1, 2], opt_in={(0, 1): Accept()})
+    s = _play(p, 3, script, deadline=1)
+    assert s.deals == (((0,), (0, 1)),)
+    opt = [m for m in s.history if m.answers is not None]
+    assert [(m.actor, m.answers) for m in opt][:2] == [(1, (0,)), (2, (0,))]
+    assert all(m.round == 0 for m in s.history)
+    # the trace reads each opt-in against the offer it answers, not the last offer made
+    from entente.negotiation.session import Result, trace_rows
+
+    space = OutcomeSpace((categorical("x", ["a", "b", "c"]),))
+    flat = Preferences((LinearAdditive(np.ones(1), (np.zeros(3),)),))
+    r = Result(s.agreement, np.zeros(3), s, 1.0, ("a", "b", "c"), s.bound)
+    rows = trace_rows(r, space, (flat,) * 3)
+    first_opt = rows[len(s.history) - len(opt)]
+    assert first_opt["action"] == "accept" and first_opt["outcome"] == {"x": "a"}

@@ -87,14 +87,15 @@ def _below(result: Result, prefs: tuple[Preferences, ...]) -> str | None:
     for m in result.moves:
         if isinstance(m.action, Offer):
             table = m.action.outcome
-        if m.actor >= len(prefs) or not isinstance(m.action, Offer | Accept) or table is None:
+        answered = m.answers if m.answers is not None else table
+        if m.actor >= len(prefs) or not isinstance(m.action, Offer | Accept) or answered is None:
             continue
         p = prefs[m.actor]
-        u = p(table)
+        u = p(answered)
         if u < p.reservation - 1e-9:
             verb = "offers" if isinstance(m.action, Offer) else "accepts"
             return (
-                f"party{m.actor} {verb} {table} worth {u:.3f}, below its reservation value "
+                f"party{m.actor} {verb} {answered} worth {u:.3f}, below its reservation value "
                 f"{p.reservation:g} (round {m.round + 1})"
             )
     return None

@@ -1,10 +1,14 @@
 """Multiple offers, partial consensus: every party offers, every party votes, subsets can settle.
 
-After GeniusWeb's MOPaC protocol. Each round, one turn at a time:
+After GeniusWeb's MOPaC protocol. Each round has three phases, taken one turn at a time:
 
 1. offer and vote: each party still at the table puts one offer on it, and each of the others
    votes on that offer right after it is made (accept or reject);
-2. deals: an offer's supporters are its maker and those who accepted it. A vote may bound the
+2. opt in: once every offer of the round has its votes, each party is asked again about each
+   offer it rejected (offer by offer, parties in order) and may accept it now, having seen every
+   vote of the round; a vote can be extended, never withdrawn. Such a move names the offer it
+   answers (`Move.answers`), since that offer is no longer the last one in the history;
+3. deals: an offer's supporters are its maker and those who accepted it. A vote may bound the
    total power of the deal it joins (`Accept(min_power=, max_power=)`, as GeniusWeb's votes
    do); each party weighs `powers[i]` (1 by default). The consensus group of an offer is its
    largest set of supporters (by power, then by number) whose total power lies within every
@@ -21,17 +25,16 @@ Where this departs from GeniusWeb's MOPaC, and why:
   party making a later offer of the round has seen the earlier offers and their votes. This keeps
   every vote right after the offer it answers in the history, so traces and checks read it as
   they read any answer.
-- There is no opt-in phase (GeniusWeb's third phase, where a party extends its votes after
-  seeing everyone's): an extended vote would answer an offer that is no longer the last one in
-  the history, which the trace and the checks read answers against. A party that votes later
-  in the round already sees the earlier votes (`support`).
+- The opt-in phase asks each party only about the offers it rejected, one at a time, instead
+  of taking a new set of votes from everyone at once; extending a vote's power bounds is not
+  offered (a party that accepted keeps its first bounds).
 - The maker of an offer supports it without voting on it, with no bounds on the deal's power.
 - A party that walks away ends the talks for everyone (deals made in earlier rounds stand), as in
   the other protocols.
 - `agreement` and `bound` are the first deal and its parties; `deals` in the state lists every
   deal, and each party's utility is that of the deal that binds it.
 
-While voting, a party is shown the offer as a mediator's text is shown (`table`,
+While voting or opting in, a party is shown the offer as a mediator's text is shown (`table`,
 with the maker as `proposer`) and may accept or reject it, so every strategy that answers a
 mediator votes without change; while offering, nothing is on the table and it may offer or walk
 away. The round's offers and their supporters so far are public (`offers`, `support`).
@@ -50,7 +53,7 @@ from entente.negotiation.protocol import NONE, Legal, Move, State
 OFFER: Legal = frozenset({Offer, Walk})
 """A party's turn to offer: make an offer, or walk away."""
 VOTE: Legal = frozenset({Accept, Reject})
-"""A party's turn to vote on the offer on the table."""
+"""A party's turn to vote on the offer on the table (or to opt in to it)."""
 
 Deal = tuple[Outcome, tuple[int, ...]]
 """An agreed offer and the parties it binds."""
@@ -83,7 +86,7 @@ class _Vote:
 
 @dataclass(frozen=True)
 class Mopac:
-    """Every party offers, every other party votes; deals bind subsets, the rest go on."""
+    """Every party offers, the others vote and may opt in; deals bind subsets, the rest go on."""
 
     min_parties: int = 2
     powers: tuple[int, ...] | None = None
@@ -150,18 +153,27 @@ class Mopac:
 
     # -- the turns of a round ------------------------------------------------------------
 
-    def _turns(self, active: Sequence[int]) -> list[tuple[int, int]]:
+    def _turns(self, active: Sequence[int], moves: Sequence[Move]) -> list[tuple[int, int]]:
         """The round's turns as (offer index, actor) pairs: each party at the table offers
-        (an offer index with its maker), and each of the others votes on it right after."""
+        (an offer index with its maker) and each of the others votes on it right after (the
+        first m * m turns); then, once `moves` (the round's moves so far) hold every vote,
+        each party's opt-in turns, one for each offer it rejected, offer by offer."""
         turns = []
         for j, maker in enumerate(active):
             turns.append((j, maker))
             turns += [(j, p) for p in active if p != maker]
+        if len(moves) >= len(turns):
+            no = {t for t, m in zip(turns, moves, strict=False) if isinstance(m.action, Reject)}
+            turns += [(j, p) for j, maker in enumerate(active) for p in active if (j, p) in no]
         return turns
 
     def step(self, state: State, action: Action) -> MopacState:
         assert isinstance(state, MopacState)
-        move = Move(state.actor, action, state.round, self.time(state))
+        n = len(state.active)
+        j = self._turns(state.active, _this_round(state.history, state.round))[state.step][0]
+        opting = state.step >= n * n  # an opt-in turn: the move names the offer it answers
+        answers = state.offers[j] if opting else None
+        move = Move(state.actor, action, state.round, self.time(state), answers)
         history = (*state.history, move)
         if isinstance(action, Walk):
             return replace(state, history=history, done=True, table=None)
@@ -174,21 +186,20 @@ class Mopac:
                     support=(*s.support, (s.actor,)),
                 )
             case Accept():
-                j = self._turns(s.active)[s.step][0]
                 support = list(s.support)
                 support[j] = tuple(sorted({*support[j], s.actor}))
                 s = replace(s, support=tuple(support))
         s = replace(s, history=history)
         done_round = _this_round(history, s.round)
-        turns = self._turns(s.active)
+        turns = self._turns(s.active, done_round)
         step = s.step + 1
         if step < len(turns):
             j, actor = turns[step]
             vote = actor != s.active[j]
-            # the votes this offer has had so far
-            answers = tuple(
-                m
-                for (k, a), m in zip(turns, done_round, strict=False)
+            # the votes (and opt-ins) this offer has had so far
+            said = tuple(
+                mv
+                for (k, a), mv in zip(turns, done_round, strict=False)
                 if k == j and a != s.active[j]
             )
             return replace(
@@ -197,7 +208,7 @@ class Mopac:
                 actor=actor,
                 table=s.offers[j] if vote else None,
                 proposer=s.active[j] if vote else -1,
-                responses=answers if vote else (),
+                responses=said if vote else (),
             )
         # the round is over: its deals, then the next round among the parties left
         deals = self.round_deals(s.active, done_round)
@@ -227,7 +238,7 @@ class Mopac:
 
     def round_deals(self, active: Sequence[int], moves: Sequence[Move]) -> tuple[Deal, ...]:
         """The deals of one complete round (its moves, in order), as the module describes."""
-        turns = self._turns(active)
+        turns = self._turns(active, moves)
         offers: dict[int, Outcome] = {}
         votes: dict[int, dict[int, _Vote]] = {}
         for (j, actor), m in zip(turns, moves, strict=False):
@@ -285,7 +296,7 @@ class Mopac:
             moves = by_round[rnd]
             if any(isinstance(m.action, Walk) for m in moves):
                 return tuple(got), complete, True
-            if len(moves) < len(active) ** 2:
+            if len(moves) < len(self._turns(active, moves)):
                 break  # the round is not over
             deals = self.round_deals(active, moves)
             got += deals

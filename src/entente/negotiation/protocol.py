@@ -25,12 +25,16 @@ NONE: Legal = frozenset()
 
 @dataclass(frozen=True)
 class Move:
-    """One action taken: by whom (party index; the mediator is n_parties), in which round."""
+    """One action taken: by whom (party index; the mediator is n_parties), in which round.
+
+    An answer (accept, reject) answers the last offer before it, unless `answers` names the
+    outcome it answers (a vote extended after later offers, as in mopac's opt-in phase)."""
 
     actor: int
     action: Action
     round: int
     time: float
+    answers: Outcome | None = None
 
 
 @dataclass(frozen=True)

@@ -231,7 +231,7 @@ def trace_rows(
     for m in moves:
         if isinstance(m.action, Offer):
             table = m.action.outcome
-        outcomes.append(table)
+        outcomes.append(m.answers if m.answers is not None else table)
     known = [o for o in outcomes if o is not None]
     utils = (
         np.stack([p.utility(np.asarray(known, dtype=np.int64)) for p in prefs], axis=1)
