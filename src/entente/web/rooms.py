@@ -38,6 +38,9 @@ ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 0, 1): 32 symbols, so six of them make 2^30 codes."""
 CODE_LENGTH = 6
 NAME_LENGTH = 40
+DENSITY = 10_000
+"""Above this many outcomes the class's figure draws them as a density (the dashboard fetches
+it again as tables finish; every outcome as a point would make it megabytes)."""
 MAX_STUDENTS = 500
 """Students one room seats (a lecture hall's worth)."""
 STUDENT = "student"
@@ -635,7 +638,9 @@ class Rooms:
         other = parties.index(settings.partner) if settings.partner else (1 if me == 0 else 0)
         figure = None
         if len(parties) >= 2:
-            figure = spec(utility_space(sc, None, pair=(me, other), agreements=agreements))
+            figure = spec(
+                utility_space(sc, None, pair=(me, other), max_points=DENSITY, agreements=agreements)
+            )
         mean = {}
         if finished:
             u = [[float(x) for x in r.utilities] for r in finished]
