@@ -97,7 +97,10 @@ class AlternatingOffers:
 
 
 def _agreed(history: tuple[Move, ...], n: int) -> Outcome | None:
-    """The offer that the n - 1 moves after it accept, when those are the last moves."""
+    """The offer that the n - 1 moves after it accept, when those are the last moves (an
+    agreement is made by an acceptance)."""
+    if not history or type(history[-1].action) is not Accept:
+        return None
     if len(history) < n or not isinstance(offer := history[-n].action, Offer):
         return None
     if all(isinstance(m.action, Accept) for m in history[len(history) - n + 1 :]):
