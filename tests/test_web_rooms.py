@@ -277,6 +277,28 @@ def test_joins_at_once_take_each_seat_once(app: Any) -> None:
     assert all(set(players) == {"russia", "japan"} for _, _, players in tables)
 
 
+def test_the_room_hears_its_tables_and_no_other_game(app: Any) -> None:
+    heard: list[tuple[str, dict[str, Any]]] = []
+    app.state.rooms.publish = lambda channel, event: heard.append((channel, event))
+    _, code = open_room(app)
+    ann, _ = join(app, code, "Ann")
+    bob, b = join(app, code, "Bob")
+    ann.get(f"/api/rooms/{code}/me")
+    assert [e["type"] for _, e in heard] == ["joined", "joined"]
+    assert step(gid(b), ann, bob, accept=False)
+    assert heard[-1] == (f"room:{code}", {"type": "move", "finished": False})
+    solo = client(app)  # a game outside any room
+    r = solo.post(
+        "/api/games", json={"settings": {"scenario": "portsmouth", "seats": {"russia": "human"}}}
+    )
+    assert r.status_code == 200, r.text
+    before = len(heard)
+    assert step(r.json()["id"], solo, accept=False)
+    assert len(heard) == before
+    assert all(ch == f"room:{code}" for ch, _ in heard)
+    assert all(set(e) <= {"type", "finished"} for _, e in heard)  # no names, no tokens
+
+
 def test_codes_are_case_blind_and_misses_are_limited(app: Any) -> None:
     _, code = open_room(app)
     c = client(app)
