@@ -243,8 +243,10 @@ def teach_page() -> Response:
 
 
 @router.get("/teach/{code}")
-def dashboard_page(code: str, request: Request) -> Response:
-    _teacher(request, code)
+def dashboard_page(code: str) -> Response:
+    # the page alone shows nothing: its data comes from the routes that ask for the teacher's
+    # token (a link followed from another site arrives without the SameSite=Strict cookie;
+    # the page's own requests carry it)
     return _page("teach_room.html")
 
 
