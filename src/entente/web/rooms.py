@@ -193,8 +193,8 @@ class RoomSettings:
             registry.strategy(self.opponent)  # a spec the registry refuses raises here
         if self.deadline is not None and not 1 <= self.deadline <= 1000:
             raise EntenteError(f"deadline {self.deadline}: expected 1 to 1000 rounds")
-        if self.seed < 0:
-            raise EntenteError(f"seed {self.seed}: expected a whole number, at least 0")
+        if not 0 <= self.seed < 2**31:
+            raise EntenteError(f"seed {self.seed}: expected a whole number from 0 to 2^31 - 1")
         if len(self.title) > 120:
             raise EntenteError("title: expected at most 120 characters")
         return RoomSettings(**{**asdict(self), "partner": partner})
