@@ -158,7 +158,7 @@ CASES = [
         'name = "mediated"',
         'name = "telepathy"',
         "protocol.name",
-        "unknown protocol 'telepathy': expected one of alternating, mediated",
+        "unknown protocol 'telepathy': expected one of alternating, conference, mediated, mopac",
         "telepathy",
     ),
     # the timeline names parties that exist
