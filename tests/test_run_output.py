@@ -564,3 +564,13 @@ def test_a_run_prints_no_warnings(tmp_path: Path) -> None:
     )
     assert p.returncode == 0 and p.stderr == ""
     json.loads(p.stdout)
+
+
+def test_run_says_an_informed_mediator_aims_at_the_nash_point_and_points_to_the_ranges() -> None:
+
+    text = cli("run", "portsmouth", columns=400).out
+    assert "The mediator is informed: it sees every party's utilities and aims at the Nash" in text
+    n = len(entente.load("portsmouth").uncertain)
+    assert f"{n} numbers of this scenario are ranges" in text
+    plain = cli("run", "portsmouth", "--protocol", "alternating", columns=400).out
+    assert "mediator is informed" not in plain

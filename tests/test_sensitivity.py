@@ -355,3 +355,26 @@ def test_a_genius_domain_stays_points_and_takes_noise() -> None:
     found = entente.sensitivity(sc, draws=300, noise=0.1, seed=0, tipping=False)
     assert found.history is None and found.ratification is None
     assert found.agreement == 1.0 and len(found.numbers) > 0
+
+
+def test_analyze_reports_history_matched_beside_the_null_baselines() -> None:
+    """`analyze` on a scenario with ranges and a history: the mean and percentiles of issues
+    matched, beside a random Pareto point's and a random outcome's, as `sensitivity` measures."""
+    import re
+
+    import entente
+    from cli_run import cli
+
+    found = entente.sensitivity(entente.load("portsmouth"), draws=200, tipping=False)
+    r = cli("analyze", "portsmouth", "--draws", "200", columns=400)
+    assert r.code == 0, r.err
+    h = found.history
+    assert h is not None
+    m = h["matched"]
+    assert (
+        f"Issues matched with history: {m['mean']:.1f} of {h['issues']} on average "
+        f"(10th-90th percentile {m['p10']:.0f}-{m['p90']:.0f})." in r.out
+    )
+    pareto = found.baselines["random_pareto"]["matched"]["mean"]
+    said = re.search(r"beats every reservation (\d+\.\d)", r.out)
+    assert said is not None and float(said.group(1)) == round(pareto, 1)

@@ -266,6 +266,13 @@ def brief(found: Sensitivity, top: int = 3) -> dict[str, Any]:
         "most_probable_is_point": bool(mp.get("treaty")) and mp.get("treaty") == found.point,
         "history_is_most_probable": bool(h and h["most_probable_is_history"]),
         "history_all_matched": h["all_matched"] if h else None,
+        "history_matched": h["matched"] if h else None,
+        "issues": h["issues"] if h else None,
+        "baseline_matched": {
+            name: found.baselines[name]["matched"]["mean"]
+            for name in ("random_pareto", "random_outcome")
+            if h and name in found.baselines and found.baselines[name].get("matched")
+        },
         "ratified": found.ratification["ratified"] if found.ratification else None,
         "unsettled": [i for i, x in sorted(settled.items(), key=lambda t: t[1]) if x < 0.9],
         "pivotal": [row["number"] for row in found.ranking[:top] if row["first_order"] > 0],

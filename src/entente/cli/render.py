@@ -285,6 +285,17 @@ def agreement(console: Console, s: Summary) -> None:
             if not diff
             else line("The Nash point differs on: ", ", ".join(diff), ".")
         )
+    if s.plan is not None and s.plan.informed:
+        console.print(
+            "The mediator is informed: it sees every party's utilities and aims at the Nash "
+            "point, so reaching it is the model's design, not evidence of its own."
+        )
+    if s.scenario.uncertain:
+        console.print(
+            f"{count(len(s.scenario.uncertain), 'number')} of this scenario are ranges: "
+            "`entente analyze` and `entente sensitivity` say how much this result depends on "
+            "them, beside null baselines."
+        )
     chronology(console, s)
 
 

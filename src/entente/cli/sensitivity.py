@@ -167,6 +167,21 @@ def brief_lines(b: dict[str, Any]) -> list[str]:
             f"History {where} the most probable treaty; every issue matched in "
             f"{b['history_all_matched']:.1%} of draws."
         )
+    m = b.get("history_matched")
+    if m:
+        out.append(
+            f"Issues matched with history: {m['mean']:.1f} of {b['issues']} on average "
+            f"(10th-90th percentile {m['p10']:.0f}-{m['p90']:.0f})."
+        )
+        base = b.get("baseline_matched") or {}
+        said = {
+            "random_pareto": "a random Pareto point that beats every reservation",
+            "random_outcome": "a random outcome (matched only when it beats every reservation)",
+        }
+        if base:
+            out.append(
+                "Beside it: " + "; ".join(f"{said[k]} {v:.1f}" for k, v in base.items()) + "."
+            )
     if b.get("ratified") is not None:
         out.append(f"Ratified by every party in {b['ratified']:.1%} of draws.")
     if b["unsettled"]:

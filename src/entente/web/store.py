@@ -82,7 +82,9 @@ class Store:
         p = Path(path)
         if str(path) != ":memory:":
             if p.exists() and not p.is_file():
-                raise EntenteError(f"--db {quoted(str(path), 300)}: not a file; expected a file path")
+                raise EntenteError(
+                    f"--db {quoted(str(path), 300)}: not a file; expected a file path"
+                )
             for up in [p.parent, *p.parent.parents]:
                 if up.exists() and not up.is_dir():
                     raise EntenteError(
