@@ -25,10 +25,30 @@ from entente.table import Table
 
 Ints = NDArray[np.int64]
 
-_FALLING, _RISING, _TFT = 0, 1, 2
-"""Target kinds: hi - (hi - lo) * s(t); lo + (hi - lo) * s(t); tit-for-tat."""
+_FALLING, _RISING, _TFT, _RANKED = 0, 1, 2, 3
+"""Target kinds: hi - (hi - lo) * s(t); lo + (hi - lo) * s(t); tit-for-tat; down a ranking."""
 
-_KINDS = {"falling": _FALLING, "rising": _RISING, "reactive": _TFT}
+_KINDS = {"falling": _FALLING, "rising": _RISING, "reactive": _TFT, "ranked": _RANKED}
+
+_HARMLESS = {
+    "__init__",
+    "__module__",
+    "__qualname__",
+    "__doc__",
+    "__annotations__",
+    "__dict__",
+    "__weakref__",
+    "__firstlineno__",
+    "__static_attributes__",
+    "__slotnames__",  # set by copy and pickle
+    "name",
+}
+"""What a subclass of a `ranked` strategy may define and still be batched: its name and
+parameters."""
+
+CELLS = 1 << 24
+"""Most (negotiation, outcome) flags a ranked strategy's batch holds at once (bigger batches
+run in slices)."""
 
 _PLAY = ("act", "answer", "choose", "accepts", "floor")
 """What a batched strategy must keep of `Negotiator`: how it offers, accepts and floors."""
@@ -41,16 +61,31 @@ def _owner(cls: type, attr: str) -> type | None:
 def declared(strategy: Strategy) -> Targets | None:
     """The targets `strategy` declares, when `run_batch` can play it: a `Negotiator` that keeps
     the base class's way to offer and accept, and whose `target` is defined by the class that
-    declares its `targets` (so a subclass that changes one without the other plays in the loop)."""
+    declares its `targets` (so a subclass that changes one without the other plays in the loop);
+    or one that declares its whole way to play (`ranked`), with no subclass below the declaring
+    class changing more than its name and parameters."""
     if not isinstance(strategy, Negotiator):
         return None
     cls = type(strategy)
+    owner = _owner(cls, "targets")
+    got = strategy.targets()
+    if owner is None or not isinstance(got, Targets) or got.shape not in _KINDS:
+        return None
+    if got.shape == "ranked":
+        below = cls.__mro__[: cls.__mro__.index(owner)]
+        return got if all(set(vars(c)) <= _HARMLESS for c in below) else None
     if any(getattr(cls, m) is not getattr(Negotiator, m) for m in _PLAY):
         return None
-    if _owner(cls, "target") is not _owner(cls, "targets"):
+    if _owner(cls, "target") is not owner:
         return None
-    got = strategy.targets()
-    return got if isinstance(got, Targets) and got.shape in _KINDS else None
+    return got
+
+
+def random(strategy: Strategy) -> bool:
+    """Whether a batched strategy draws random numbers (a `ranked` one does), so that its
+    negotiations depend on their seeds."""
+    got = declared(strategy)
+    return got is not None and got.shape == "ranked"
 
 
 def batchable(strategy: Strategy) -> bool:
@@ -79,14 +114,22 @@ def _schedule(s: Strategy) -> Targets:
     return got
 
 
-def run_batch(table: Table, strategies: Sequence[Sequence[Strategy]], deadline: int) -> Batch:
+def run_batch(
+    table: Table,
+    strategies: Sequence[Sequence[Strategy]],
+    deadline: int,
+    seeds: Sequence[int] | None = None,
+) -> Batch:
     """Play `strategies[m][j]` as party j of negotiation m, all m together, for `deadline` rounds.
 
     The first party opens; each later party accepts the standing offer or counters, as in
     `AlternatingOffers`. Needs `supports(table)` and `batchable` strategies. Targets that
-    depend on the clock alone are computed for every step up front; tit-for-tat's each step.
+    depend on the clock alone are computed for every step up front; tit-for-tat's and ranked
+    strategies' each step. `seeds[m]` is negotiation m's seed, as `session.run` takes it (0
+    when not given): ranked strategies draw from the generator it gives their party.
     """
     n, k = len(strategies), table.u.shape[1]
+    seeds = [0] * n if seeds is None else list(seeds)
     kinds = np.zeros((k, n), dtype=np.int8)
     sched = np.zeros((k, n), dtype=np.int64)
     factor = np.zeros((k, n))
@@ -103,22 +146,45 @@ def run_batch(table: Table, strategies: Sequence[Sequence[Strategy]], deadline: 
                 funcs.append(rule.curve)
             kinds[j, m], sched[j, m] = _KINDS[rule.shape], keys[key]
             factor[j, m], kindness[j, m] = rule.factor, rule.kindness
+    ranked = kinds == _RANKED
+    most = max(1, CELLS // (len(table.u) + 1))
+    if ranked.any() and n > most:  # a ranked strategy keeps a flag per outcome: in slices
+        parts = [
+            run_batch(table, strategies[i : i + most], deadline, seeds[i : i + most])
+            for i in range(0, n, most)
+        ]
+        return Batch(
+            np.concatenate([b.agreement for b in parts]),
+            np.concatenate([b.rounds for b in parts]),
+            np.concatenate([b.time for b in parts]),
+        )
+    rngs: list[list[np.random.Generator | None]] = [[None] * n for _ in range(k)]
+    for g in np.flatnonzero(ranked.any(axis=0)).tolist():
+        # as `session.run` seeds its parties: one child of the negotiation's seed each
+        children = np.random.SeedSequence(seeds[g]).spawn(k)
+        for p in np.flatnonzero(ranked[:, g]).tolist():
+            rngs[p][g] = np.random.default_rng(children[p])
     parties = [_Party(table, j, deadline, kinds[j], sched[j], funcs) for j in range(k)]
     agreement = np.full(n, -1, dtype=np.int64)
     end = np.full(n, deadline * k - 1, dtype=np.int64)  # step of the last move
-    clocked = ~(kinds == _TFT).any(axis=0)
-    parts = [(np.flatnonzero(clocked), _clocked), (np.flatnonzero(~clocked), _stepped)]
+    clocked = ~((kinds == _TFT) | ranked).any(axis=0)
+    parts_ = [(np.flatnonzero(clocked), _clocked), (np.flatnonzero(~clocked), _stepped)]
     if k != 2:
-        parts = [(np.arange(n), _stepped)]
-    for sub, play in parts:
+        parts_ = [(np.arange(n), _stepped)]
+    for sub, play in parts_:
         if len(sub):
-            agreement[sub], end[sub] = play(parties, sub, factor[:, sub], kindness[:, sub])
+            draws = [[rngs[j][i] for i in sub] for j in range(k)]
+            agreement[sub], end[sub] = play(parties, sub, factor[:, sub], kindness[:, sub], draws)
     times = np.array([min(1.0, s / (deadline * k)) for s in range(deadline * k)])
     return Batch(agreement, end // k + 1, times[end])
 
 
+Draws = Sequence[Sequence[np.random.Generator | None]]
+"""Per party, per negotiation: the generator a ranked strategy draws from (None for others)."""
+
+
 def _clocked(
-    parties: Sequence[_Party], sub: Ints, factor: Floats, kindness: Floats
+    parties: Sequence[_Party], sub: Ints, factor: Floats, kindness: Floats, rngs: Draws
 ) -> tuple[Ints, Ints]:
     """Two parties whose targets follow the clock: every offer is known in advance, so each
     answer is one comparison, all steps at once; the talks end at the first acceptance."""
@@ -137,7 +203,7 @@ def _clocked(
 
 
 def _stepped(
-    parties: Sequence[_Party], sub: Ints, factor: Floats, kindness: Floats
+    parties: Sequence[_Party], sub: Ints, factor: Floats, kindness: Floats, rngs: Draws
 ) -> tuple[Ints, Ints]:
     """Any parties, any batchable strategies: one vectorised move of every live talk per step."""
     k, n = len(parties), len(sub)
@@ -145,6 +211,16 @@ def _stepped(
     kinds = np.stack([p.kinds[sub] for p in parties])
     tft = [bool((kinds[j] == _TFT).any()) for j in range(k)]
     is_tft = kinds == _TFT
+    is_ranked = kinds == _RANKED
+    ranked = [bool(is_ranked[j].any()) for j in range(k)]
+    cols = np.arange(n)
+    # ranked: distinct outcomes proposed (its next position), distinct outcomes received, and
+    # which outcomes it has received (a flag per negotiation and outcome)
+    pos = np.zeros((k, n), dtype=np.int64)
+    got = np.zeros((k, n), dtype=np.int64)
+    seen = [
+        np.zeros((n, len(p.u)), dtype=bool) if ranked[j] else None for j, p in enumerate(parties)
+    ]
     live = np.ones(n, dtype=bool)
     standing = np.full(n, -1, dtype=np.int64)  # -1 reads the -inf sentinel: nothing to accept
     accepted = np.zeros(n, dtype=np.int64)
@@ -170,8 +246,25 @@ def _stepped(
                 pick = me.near(target)
             else:
                 threshold, pick = me.threshold[r, sub], me.pick[r, sub]
+            if ranked[a]:
+                rk, m = is_ranked[a], pos[a]
+                # it may concede while it has received as many distinct offers as it has made
+                # and its next outcome (-inf past the last) is worth its reservation value
+                may = (got[a] >= m) & (me.by_rank[m] >= me.reservation)
+                # else it accepts no less than its last proposal (nothing, before any)
+                mine = np.where(may, me.by_rank[m], np.where(m > 0, me.by_rank[m - 1], np.inf))
+                threshold = np.where(rk, np.maximum(mine, me.reservation), threshold)
             accept = live & (me.u_ok[standing] >= threshold)
             offer = live & ~accept
+            if ranked[a]:
+                moving = offer & rk
+                at = np.where(may, m, 0)
+                for g in np.flatnonzero(moving & ~may & (m > 0)).tolist():  # repeat one at random
+                    gen = rngs[a][g]
+                    assert gen is not None
+                    at[g] = int(gen.integers(int(m[g])))
+                pick = np.where(rk, me.order[at], pick)
+                pos[a] += moving & may
             if k == 2:
                 done = accept
             else:
@@ -184,6 +277,11 @@ def _stepped(
                 live &= ~done
             standing = np.where(offer, pick, standing)
             for i in range(k):
+                flags = seen[i]
+                if i != a and flags is not None:
+                    fresh = offer & ~flags[cols, pick]
+                    flags[cols[fresh], pick[fresh]] = True
+                    got[i] += fresh
                 if i != a and tft[i]:
                     ui = parties[i].u[pick]
                     first[i] = np.where(offer & (count[i] == 0), ui, first[i])
@@ -219,6 +317,7 @@ class _Party:
         self.u, self.u_ok, self.order, self.ascending = _columns(table, j)
         self.reservation = table.prefs[j].reservation
         self.hi = float(self.u[self.order[0]])
+        self.by_rank = np.append(self.u[self.order], -np.inf)  # a ranking's utilities, then -inf
         self.lo = max(self.reservation, float(self.ascending[0]))
         self.kinds = kinds
         span = self.hi - self.lo

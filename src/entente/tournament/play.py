@@ -24,7 +24,7 @@ from entente.llm.cache import refreshing
 from entente.negotiation.boa.models import party_accuracy
 from entente.negotiation.strategies.base import Strategy
 from entente.prefs import Floats
-from entente.tournament.batch import batchable, run_batch, supports
+from entente.tournament.batch import batchable, random, run_batch, supports
 from entente.tournament.grid import Cell
 from entente.tournament.prepared import Prepared, prepare
 from entente.tournament.store import Store
@@ -145,15 +145,21 @@ def _plans(
 def _batched(
     prep: Prepared, cells: Sequence[Cell], made: dict[str, Strategy], deadline: int
 ) -> list[Row]:
-    """Batched cells: these strategies use no randomness, so equal assignments are played once
-    (and their row, all but the cell's own coordinates, is built once)."""
+    """Batched cells: equal assignments of strategies that use no randomness are played once
+    (and their row, all but the cell's own coordinates, is built once); an assignment with a
+    strategy that draws (`batch.random`) is played once per seed."""
     assert prep.table is not None
     start = time.perf_counter()
-    unique = list(dict.fromkeys(c.specs for c in cells))
-    where = {specs: m for m, specs in enumerate(unique)}
+    drawing = {s: random(made[s]) for s in made}
+
+    def play_as(c: Cell) -> tuple[tuple[str, ...], int]:
+        return c.specs, c.seed if any(drawing[s] for s in c.specs) else 0
+
+    unique = list(dict.fromkeys(play_as(c) for c in cells))
+    where = {u: m for m, u in enumerate(unique)}
     # run_batch only reads parameters, so one object per spec serves every negotiation
-    players = [[made[s] for s in specs] for specs in unique]
-    out = run_batch(prep.table, players, deadline)
+    players = [[made[s] for s in specs] for specs, _ in unique]
+    out = run_batch(prep.table, players, deadline, [seed for _, seed in unique])
     prefs = prep.scenario.prefs
     k = len(prefs)
     u = np.empty((len(unique), k))
@@ -177,7 +183,7 @@ def _batched(
         )
     rows: list[Row] = []
     for c in cells:
-        row = shared[where[c.specs]]
+        row = shared[where[play_as(c)]]
         rows.append(
             {
                 "key": c.key,

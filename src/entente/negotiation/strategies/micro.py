@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from entente.negotiation.actions import Accept, Action, Offer, Outcome
 from entente.negotiation.strategies.base import Negotiator
+from entente.negotiation.strategies.targets import Targets
 from entente.negotiation.view import Own, View
 from entente.prefs import Floats
 
@@ -101,6 +102,11 @@ class MiCRO(Negotiator):
         self.next_ = 0  # m: distinct outcomes proposed so far (w1..wm)
         self.received_: set[Outcome] = set()
         self.seen_ = 0
+
+    def targets(self) -> Targets:
+        """MiCRO's way to play, declared (`Targets.ranked`), so that the batched tournament
+        engine plays it as arrays."""
+        return Targets.ranked()
 
     def _learn(self, view: View) -> None:
         history = view.state.history

@@ -13,6 +13,14 @@ the floor and t the relative time:
 - reactive: max(lo, hi - factor * conceded), where conceded is how much better to this party
   the others' latest offer is than their first, plus `kindness` per offer (tit-for-tat).
 
+A fourth, `ranked`, is not an aspiration but a whole way to play, which a strategy that keeps
+its own `act` may declare (MiCRO does): with its acceptable outcomes ranked best first
+(`Own.order`), it proposes the next one only while the others have proposed at least as many
+distinct outcomes as it has, and it is worth the reservation value; otherwise it repeats one
+of its earlier proposals drawn with `rng.integers` (its first if it has none). It accepts an
+offer worth at least what it would propose next (its last proposal's utility when it may not
+concede) and its reservation value.
+
 `aim(view)` computes the aspiration from the declaration, so a strategy whose `target` is
 `self.targets().aim(view)` cannot disagree with what it declares.
 """
@@ -26,7 +34,7 @@ from typing import Literal
 from entente.negotiation.actions import Offer
 from entente.negotiation.view import View
 
-Shape = Literal["falling", "rising", "reactive"]
+Shape = Literal["falling", "rising", "reactive", "ranked"]
 
 
 def _still(t: float) -> float:
@@ -66,8 +74,16 @@ class Targets:
         """max(lo, hi - factor * conceded): tit-for-tat in one's own terms."""
         return Targets("reactive", _still, ("reactive",), factor, kindness)
 
+    @staticmethod
+    def ranked() -> Targets:
+        """One step down its own ranking per distinct offer received (see the module)."""
+        return Targets("ranked", _still, ("ranked",))
+
     def aim(self, view: View, lo: float) -> float:
-        """The aspiration now, for the party acting in `view`, above floor `lo`."""
+        """The aspiration now, for the party acting in `view`, above floor `lo` (not for
+        `ranked`, whose moves are no aspiration)."""
+        if self.shape == "ranked":
+            raise ValueError("a ranked strategy declares how it plays, not an aspiration")
         own = view.me_own
         hi = own.best
         match self.shape:
