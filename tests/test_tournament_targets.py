@@ -213,3 +213,64 @@ def test_a_tournament_plays_each_seed_of_a_ranked_strategy() -> None:
         assert row["agreement"] == (None if res.agreement is None else list(res.agreement))
         assert (row["rounds"], row["utilities"]) == (res.rounds, [float(x) for x in res.utilities])
     assert len({(str(r["strategies"]), r["rounds"]) for r in rows}) > len({c.specs for c in grid})
+
+
+class _Refusing:
+    """A generator that fails any draw."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"drew {name}")
+
+
+@pytest.mark.parametrize("other", ["nice_tft", "boulware", "linear", "conceder"])
+def test_a_strategy_that_says_it_draws_nothing_draws_nothing(
+    other: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NiceTitForTat declares `draws = False`: it plays a listed space without a draw."""
+    prep = prepare(str(DATA / "other" / "Jobs"))
+    sc = prep.scenario
+    assert not registry.strategy("nice_tft").draws
+    monkeypatch.setattr(np.random, "default_rng", lambda *_: _Refusing())
+    res = run(
+        registry.protocol("alternating"),
+        [registry.strategy("nice_tft"), registry.strategy(other)],
+        sc.space,
+        sc.prefs,
+        deadline=100,
+        table=prep.table,
+    )
+    assert res.rounds > 1
+
+
+def test_a_tournament_plays_an_assignment_that_draws_nothing_once() -> None:
+    """Repetitions of an assignment whose strategies draw nothing are one negotiation: every
+    repetition's row is the driver loop's under its own seed."""
+    pytest.importorskip("pyarrow")
+    from entente.tournament.grid import cells
+    from entente.tournament.play import Task, play
+
+    source = str(DATA / "other" / "Jobs")
+    prep = prepare(source)
+    sc = prep.scenario
+    grid = cells([(sc.id, 2)], ["nice_tft", "boulware", "micro"], 3, seed=11)
+    rows = play(Task(source, tuple(grid), 30))
+    for cell, row in zip(grid, rows, strict=True):
+        players = [registry.strategy(s) for s in cell.specs]
+        res = run(
+            registry.protocol("alternating"),
+            players,
+            sc.space,
+            sc.prefs,
+            deadline=30,
+            seed=cell.seed,
+            table=prep.table,
+        )
+        assert (row["key"], row["seed"], row["repetition"]) == (
+            cell.key,
+            cell.seed,
+            cell.repetition,
+        )
+        assert row["agreement"] == (None if res.agreement is None else list(res.agreement))
+        assert (row["rounds"], row["utilities"]) == (res.rounds, [float(x) for x in res.utilities])
+        if "nice_tft" in cell.specs:
+            assert row["model_tau"][cell.specs.index("nice_tft")] is not None

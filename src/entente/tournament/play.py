@@ -106,8 +106,35 @@ def _rows(task: Task, cells: Sequence[Cell]) -> Iterator[list[Row]]:
     if fast:
         assert some is not None
         yield _batched(prep, fast, made, some.deadline)
+    # a looped assignment whose strategies draw nothing here gives every seed the same
+    # negotiation: it is played once, and its row given to each of its cells
+    same: dict[tuple[str, ...], list[Cell]] = {}
     for cell in slow:
+        listed = prep.table is not None and plans[cell.specs].mediator is None
+        if listed and all(_steady(made[s]) for s in cell.specs):
+            same.setdefault(cell.specs, []).append(cell)
+            continue
         yield [_looped(prep, cell, plans[cell.specs])]
+    for specs, group in same.items():
+        row = _looped(prep, group[0], plans[specs])
+        row["seconds"] /= len(group)
+        yield [row, *(_again(row, c) for c in group[1:])]
+
+
+def _steady(strategy: Strategy) -> bool:
+    """The strategy draws no random numbers in a listed space: its class says so (`draws`), or
+    the batched engine plays it without any."""
+    cls = type(strategy)
+    if "draws" in vars(cls) and not cls.draws:
+        return True
+    return batchable(strategy) and not random(strategy)
+
+
+def _again(row: Row, cell: Cell) -> Row:
+    """`row` as the row of `cell`, a repetition of the same negotiation under another seed."""
+    got = {k: list(v) if isinstance(v, list) else v for k, v in row.items()}
+    got.update(key=cell.key, repetition=cell.repetition, seed=cell.seed)
+    return got
 
 
 def _plans(

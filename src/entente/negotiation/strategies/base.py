@@ -22,6 +22,10 @@ class Strategy:
     name: str = ""
     mediator: bool = False
     """True for strategies that draft texts as a mediator."""
+    draws: bool = True
+    """False when it draws no random numbers in a space that is listed (`Own.table`), so that
+    its negotiations there do not depend on their seeds. Read only on the class that sets it:
+    a subclass says so again."""
 
     def reset(self, view: View, rng: np.random.Generator) -> None:
         """Prepare for a new negotiation (called before the first move)."""

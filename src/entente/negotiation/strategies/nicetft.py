@@ -96,6 +96,7 @@ class NiceTitForTat(Negotiator):
     """Mirrors the opponent's concession towards the estimated Nash point (see the module)."""
 
     name = "nice_tft"
+    draws = False  # `Own.near` draws only in spaces too large to list
     opponent_model_: dict[int, BayesModel] | None = None
     """After `reset`: the Bayesian model of each other party (read by reports of accuracy)."""
 
