@@ -7,6 +7,7 @@ server answers garbage."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,8 @@ from cli_run import assert_refused, cli
 from entente.tournament.store import Store
 from llm_server import llama_server, scripted_server, tiny_gguf
 
-pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (the test extra)")
+if importlib.util.find_spec("llama_cpp") is None:  # not imported here: it opens files at import
+    pytest.skip("llama-cpp-python is not installed (the test extra)", allow_module_level=True)
 
 LAKE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "lake-seren.toml"
 TEMPLATE = "You speak for $party. $time\n$table\n$actions\n$reply\n"
