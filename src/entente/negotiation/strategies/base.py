@@ -72,7 +72,8 @@ class Negotiator(Strategy):
     def targets(self) -> Targets | None:
         """The declared rule its aspiration follows (`strategies.targets`), which lets the
         batched tournament engine play it as arrays; None (the default) plays it in the
-        driver loop. Declare one only if `target` computes `targets().aim(view, floor)`."""
+        driver loop. Declare one only if `target` computes `targets().aim(view, floor)`, or,
+        for `Targets.ranked()`, if it plays as that describes (MiCRO)."""
         return None
 
     def floor(self, own: Own) -> float:
