@@ -12,6 +12,7 @@ locked while it waits for its answer.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import json
@@ -100,9 +101,18 @@ def _session() -> Any:
 
     pid = os.getpid()
     if pid not in _SESSIONS:
+        if not _SESSIONS:
+            atexit.register(_close)
         _SESSIONS.clear()  # a forked worker never uses its parent's connections
         _SESSIONS[pid] = httpx.Client()
     return _SESSIONS[pid]
+
+
+def _close() -> None:
+    """Close this process's client at exit, so its open connections are shut, not leaked."""
+    for client in _SESSIONS.values():
+        client.close()
+    _SESSIONS.clear()
 
 
 def chat(
