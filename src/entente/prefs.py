@@ -271,13 +271,13 @@ def _split(
     i = max(counts, key=lambda j: (counts[j], -j))
     named = [b for b in boxes if i in b]
     free = [b for b in boxes if i not in b]
-    options = np.array(sorted(set().union(*(b[i] for b in named))), dtype=np.int64)
-    inside = np.stack([np.isin(options, np.fromiter(b[i], np.int64, len(b[i]))) for b in named])
+    options = sorted(set().union(*(b[i] for b in named)))
+    # each option's column: which named boxes hold it; one subproblem per distinct column, in
+    # sorted order (plain sets: these are a handful of options, and NumPy's `unique` would
+    # import numpy.ma, 40 ms, on every load of a scenario with red lines)
+    columns = sorted({tuple(o in b[i] for b in named) for o in options})
     rest = [{j: v for j, v in b.items() if j != i} for b in named]
-    out = [
-        [*free, *(r for r, hit in zip(rest, column, strict=True) if hit)]
-        for column in np.unique(inside, axis=1).T
-    ]
+    out = [[*free, *(r for r, hit in zip(rest, column, strict=True) if hit)] for column in columns]
     if len(options) < shape[i]:
         out.append(free)
     return out

@@ -126,8 +126,11 @@ class Own:
         known = self._outcomes.get(flat)
         if known is not None:
             return known
-        if self.table is not None and 0 <= flat < len(self.table.outcomes):
-            got = tuple(self.table.outcomes[flat].tolist())
+        t = self.table
+        # the listed outcomes when they are listed already: listing them here would cost tens
+        # of milliseconds on a large space for a handful of offers
+        if t is not None and "outcomes" in t.__dict__ and 0 <= flat < len(t.outcomes):
+            got = tuple(t.outcomes[flat].tolist())
             if len(self._outcomes) < 1 << 16:
                 self._outcomes[int(flat)] = got
             return got
