@@ -5,40 +5,24 @@ blank, hostile scenario text stays text, and the page makes no network request."
 from __future__ import annotations
 
 import base64
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from browser import launched, require
+
 pytest.importorskip("altair")
+require()
 pytest.importorskip("vl_convert")
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 from cli_run import cli  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PORTSMOUTH = (
     Path(__file__).resolve().parents[1] / "src" / "entente" / "scenarios" / "portsmouth.toml"
 )
 HOSTILE = "<script>alert(1)</script>"
-
-if not Path(CHROMIUM).is_file():
-    pytest.skip(
-        "no chromium: install Debian's package (apt-get install chromium; test.sh does as root)",
-        allow_module_level=True,
-    )
 
 INK = """async (b64) => {
   const img = new Image();
@@ -67,10 +51,8 @@ coarse colours among those, pixels)."""
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched() as b:
         yield b
-        b.close()
 
 
 class Opened:

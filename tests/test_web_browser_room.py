@@ -6,37 +6,21 @@ dashboard's frontier chart; a hostile display name stays text on every page."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from browser import launched, require
+
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 pytest.importorskip("altair")
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+require()
 
 from web_server import serving  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HOSTILE = '<img src=x onerror="window.pwned=1">'
-
-if not Path(CHROMIUM).is_file():
-    pytest.skip(
-        "no chromium: install Debian's package (apt-get install chromium; test.sh does as root)",
-        allow_module_level=True,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +31,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched() as b:
         yield b
-        b.close()
 
 
 class Person:
