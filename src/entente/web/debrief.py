@@ -132,27 +132,21 @@ def debrief(game: Game, seat: str, agent: str | None = None) -> dict[str, Any]:
         u = t.u[ids]
         v = value_left(u, got, me)
 
-        def labels(row: int) -> dict[str, str] | None:
-            if row < 0:
-                return None
-            return sc.space.labels(sc.space.unflat(np.array([ids[row]]))[0])
-
-        out["value_left"] = {
-            "own": round(v["own"], 6),
-            "own_outcome": labels(v["own_row"]),
-            "own_utilities": None
-            if v["own_row"] < 0
-            else {
-                p: round(float(x), 6) for p, x in zip(game.parties, u[v["own_row"]], strict=True)
-            },
-            "joint": round(v["joint"], 6),
-            "joint_outcome": labels(v["joint_row"]),
-            "joint_utilities": None
-            if v["joint_row"] < 0
-            else {
-                p: round(float(x), 6) for p, x in zip(game.parties, u[v["joint_row"]], strict=True)
-            },
-        }
+        out["value_left"] = {}
+        for what in ("own", "joint"):
+            row = v[f"{what}_row"]
+            found = row >= 0
+            out["value_left"] |= {
+                what: round(v[what], 6),
+                f"{what}_outcome": sc.space.labels(sc.space.unflat(np.array([ids[row]]))[0])
+                if found
+                else None,
+                f"{what}_utilities": {
+                    p: round(float(x), 6) for p, x in zip(game.parties, u[row], strict=True)
+                }
+                if found
+                else None,
+            }
     h = sc.history
     if h is not None and h.outcome is not None:
         hu = [float(p(h.outcome)) for p in sc.prefs]
