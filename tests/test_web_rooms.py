@@ -27,16 +27,15 @@ import pyarrow.parquet as pq
 from entente.errors import EntenteError
 from entente.negotiation.session import trace_jsonl
 from entente.web.app import create_app
+from entente.web.export import export_rows, to_csv
 from entente.web.rooms import (
     ALPHABET,
     CODE_LENGTH,
     Attempts,
     RoomSettings,
     display_name,
-    export_rows,
     new_code,
     normal_code,
-    to_csv,
 )
 
 HOSTILE = '<img src=x onerror="window.pwned=1">'

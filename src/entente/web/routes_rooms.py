@@ -215,7 +215,7 @@ def close(code: str, request: Request) -> dict[str, Any]:
 
 @router.get("/api/rooms/{code}/export.{kind}")
 def export(code: str, kind: str, request: Request) -> Response:
-    from entente.web.rooms import to_csv, to_parquet
+    from entente.web.export import to_csv, to_parquet
 
     rooms, key = _teacher(request, code)
     if kind not in ("csv", "parquet"):
