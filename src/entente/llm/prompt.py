@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from entente.errors import EntenteError, one_of, quoted
-from entente.negotiation.actions import Accept, Action, Offer, Reject, Walk, kind
+from entente.negotiation.actions import Accept, Action, Offer, Reject, Walk, kind, kind_names
 from entente.negotiation.view import View
 
 PLACEHOLDERS: dict[str, str] = {
@@ -67,7 +67,6 @@ _ACTIONS = {
     "object to)",
     "walk": "walk: leave the talks with no agreement",
 }
-_NAMES = {Offer: "offer", Accept: "accept", Reject: "reject", Walk: "walk"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 MESSAGE_CHARS = 280
 """The longest message the schema allows by default (and a trace keeps)."""
@@ -101,15 +100,10 @@ def load_template(path: str) -> string.Template:
     return t
 
 
-def legal_names(view: View) -> list[str]:
-    """The legal actions of the view, by name, in a fixed order."""
-    return [n for k, n in _NAMES.items() if k in view.legal]
-
-
 def schema(view: View, messages: int) -> dict[str, Any]:
     """The JSON schema of a reply: enums of the legal actions and of every issue's option ids,
     and a message of at most `messages` characters (0: none)."""
-    legal = legal_names(view)
+    legal = kind_names(view.legal)
     props: dict[str, Any] = {"action": {"type": "string", "enum": legal}}
     required = ["action"]
     issues = view.space.issues
@@ -153,7 +147,7 @@ def read(text: str, view: View, messages: int) -> tuple[Action, str | None]:
         raise Invalid(f"not a JSON object: {quoted(text, 80)}") from None
     if not isinstance(data, dict):
         raise Invalid(f"not a JSON object: {quoted(text, 80)}")
-    legal = legal_names(view)
+    legal = kind_names(view.legal)
     name = data.get("action")
     if name not in legal:
         raise Invalid(f"action {quoted(name)} is not one of {', '.join(legal)}")
@@ -210,7 +204,7 @@ def fill(view: View, mode: str, history: int, messages: bool) -> dict[str, str]:
         "time": _time(view),
         "history": _history(view, history),
         "table": _table(view),
-        "actions": "You may now: " + "; ".join(_ACTIONS[n] for n in legal_names(view)) + ".",
+        "actions": "You may now: " + "; ".join(_ACTIONS[n] for n in kind_names(view.legal)) + ".",
         "reply": _reply(view, messages),
     }
 
@@ -328,7 +322,7 @@ def _table(view: View) -> str:
 
 
 def _reply(view: View, messages: bool) -> str:
-    legal = legal_names(view)
+    legal = kind_names(view.legal)
     fields = [f'"action" (one of: {", ".join(legal)})']
     if "offer" in legal:
         fields.append('"offer" (issue id: option id, for every issue)')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,12 @@ _KINDS: dict[type, str] = {Offer: "offer", Accept: "accept", Reject: "reject", W
 def kind(action: Action) -> str:
     """'offer', 'accept', 'reject' or 'walk'."""
     return _KINDS[type(action)]
+
+
+def kind_names(kinds: Collection[type]) -> list[str]:
+    """The names of these kinds of action (a view's legal actions), in a fixed order: offer,
+    accept, reject, walk."""
+    return [name for t, name in _KINDS.items() if t in kinds]
 
 
 def to_json(action: Action) -> dict[str, Any]:

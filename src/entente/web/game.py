@@ -40,8 +40,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from entente import api, registry
 from entente.errors import EntenteError, one_of, quoted
-from entente.negotiation.actions import Accept, Action, Offer, Outcome, Reject, Walk, kind
-from entente.negotiation.protocol import Legal, Move, State
+from entente.negotiation.actions import (
+    Accept,
+    Action,
+    Offer,
+    Outcome,
+    Reject,
+    Walk,
+    kind,
+    kind_names,
+)
+from entente.negotiation.protocol import Move, State
 from entente.negotiation.session import Result
 from entente.negotiation.strategies.base import Strategy
 from entente.negotiation.view import View
@@ -124,14 +133,6 @@ class HumanSeat(Strategy):
 
     def spec(self) -> str:
         return "human"
-
-
-_NAMES: dict[type, str] = {Offer: "offer", Accept: "accept", Reject: "reject", Walk: "walk"}
-
-
-def legal_names(legal: Legal) -> list[str]:
-    """The legal kinds of action by name, in a fixed order (offer, accept, reject, walk)."""
-    return [n for t, n in _NAMES.items() if t in legal]
 
 
 def action_from_json(scenario: Scenario, data: Any) -> Action:
@@ -278,7 +279,7 @@ class Game:
         assert view is not None and view.me == me
         action = action_from_json(self.scenario, data)
         if type(action) not in view.legal:
-            allowed = ", ".join(legal_names(view.legal))
+            allowed = ", ".join(kind_names(view.legal))
             raise EntenteError(
                 f"action {quoted(kind(action))} is not allowed now; expected one of {allowed}"
             )
@@ -376,7 +377,7 @@ class Game:
             "turn": r.seat,
             "turn_name": None if r.seat is None else self.names[self.parties.index(r.seat)],
             "your_turn": mine,
-            "legal": legal_names(waiting.legal) if mine and waiting else [],
+            "legal": kind_names(waiting.legal) if mine and waiting else [],
             "table": None if table is None else space.labels(table),
             "table_utility": None if table is None else round(float(p(table)), 6),
             "table_by": None if table is None or st.proposer < 0 else self.actor_name(st.proposer),
